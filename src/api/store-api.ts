@@ -1,0 +1,41 @@
+import type {
+  Order,
+  OrderProduct,
+  OrderPut,
+  OrderStatus,
+  Shipment,
+  ShipmentPost,
+  ShippingAddress,
+} from "../types.js";
+
+/** Counters of one store's traffic, for the summary and the benchmarks. */
+export interface ApiStats {
+  /** HTTP requests sent (every attempt counts). */
+  requests: number;
+  /** Responses with status 429. */
+  rateLimited: number;
+  /** Attempts that were retries. */
+  retries: number;
+}
+
+/**
+ * The V2 Orders endpoints this tool uses. The only port between the core and HTTP.
+ * Every method takes an AbortSignal; list methods page through `limit=250` and treat 204 as empty.
+ * Errors are the classes of api/errors.ts.
+ */
+export interface StoreApi {
+  /** The order, or `undefined` when BigCommerce answers 404. */
+  getOrder(orderId: number, signal?: AbortSignal): Promise<Order | undefined>;
+  listOrderStatuses(signal?: AbortSignal): Promise<OrderStatus[]>;
+  listProducts(orderId: number, signal?: AbortSignal): Promise<OrderProduct[]>;
+  listShippingAddresses(orderId: number, signal?: AbortSignal): Promise<ShippingAddress[]>;
+  listShipments(orderId: number, signal?: AbortSignal): Promise<Shipment[]>;
+  /** PUT: absolute values, retried on transient failures. */
+  updateOrder(orderId: number, body: OrderPut, signal?: AbortSignal): Promise<Order>;
+  /**
+   * POST: not idempotent. Retried only when the request certainly was not applied (429, connection refused);
+   * any unclear failure (timeout, reset, 5xx) is thrown so the caller can re-read shipments first.
+   */
+  createShipment(orderId: number, body: ShipmentPost, signal?: AbortSignal): Promise<Shipment>;
+  readonly stats: ApiStats;
+}

@@ -1,0 +1,209 @@
+/**
+ * The vocabulary of the data flow:
+ * CSV row (SourceRow) → checked row (CheckedRow) → update plan (WritePlan) → API calls → outcome (RowOutcome) → result row.
+ */
+
+/** Canonical input column names (see columns.ts for the table and its BigCommerce mapping). */
+export type ColumnName =
+  | "order_id"
+  | "status_id"
+  | "staff_notes"
+  | "customer_message"
+  | "billing_first_name"
+  | "billing_last_name"
+  | "billing_company"
+  | "billing_street"
+  | "billing_street2"
+  | "billing_city"
+  | "billing_state"
+  | "billing_zip"
+  | "billing_country"
+  | "billing_email"
+  | "billing_phone"
+  | "tracking_number"
+  | "shipping_provider"
+  | "tracking_carrier"
+  | "order_address_id"
+  | "credentials_id";
+
+/** One data record of the input file, before any value is checked. */
+export interface SourceRow {
+  /** 1-based position among data rows (the header is not counted). */
+  readonly index: number;
+  /** 1-based line of the input file where the record starts (the header is line 1). */
+  readonly line: number;
+  /** The record's cells exactly as read, in input column order (copied to the results file). */
+  readonly cells: readonly string[];
+  /** Known columns by canonical name, values as read (not trimmed). Only columns present in the file. */
+  readonly values: Readonly<Partial<Record<ColumnName, string>>>;
+  /** Structural problem found while reading (wrong field count); such a row is `invalid` and never sent. */
+  readonly structureProblem?: RowProblem;
+}
+
+/** Why a row cannot be sent: the column and value at fault and what was expected. */
+export interface RowProblem {
+  /** Stable machine code, e.g. `E_VALUE_INVALID`, `E_FIELD_COUNT`. */
+  readonly code: string;
+  /** Canonical column name when one column is at fault. */
+  readonly column?: ColumnName;
+  readonly value?: string;
+  readonly message: string;
+}
+
+export type ShippingProvider = string;
+
+/** Billing address as BigCommerce names it (billingAddress_Base). */
+export interface BillingAddress {
+  first_name: string;
+  last_name: string;
+  company: string;
+  street_1: string;
+  street_2: string;
+  city: string;
+  state: string;
+  zip: string;
+  country: string;
+  country_iso2: string;
+  phone: string;
+  email: string;
+}
+
+export type BillingField = keyof BillingAddress;
+
+/** What a row asks to change; absent means "leave unchanged". */
+export interface RowChanges {
+  readonly statusId?: number;
+  readonly staffNotes?: string;
+  readonly customerMessage?: string;
+  /** Billing fields to merge into the order's current billing address (country carries country_iso2 too). */
+  readonly billing?: Readonly<Partial<BillingAddress>>;
+  /** Input column names of the billing fields the row sets, for `fields_updated`. */
+  readonly billingColumns?: readonly ColumnName[];
+  readonly shipment?: ShipmentRequest;
+}
+
+export interface ShipmentRequest {
+  readonly trackingNumber: string;
+  /** Always sent; empty string when the row gives none (so the email carries a tracking link). */
+  readonly shippingProvider: string;
+  readonly trackingCarrier: string;
+  readonly orderAddressId?: number;
+}
+
+/** A row whose every value passed the checks. */
+export interface CheckedRow {
+  readonly index: number;
+  readonly line: number;
+  readonly orderId: number;
+  /** Which store's credentials apply; undefined = the default store. */
+  readonly credentialsId?: string;
+  readonly changes: RowChanges;
+}
+
+export type CheckResult =
+  | { readonly ok: true; readonly source: SourceRow; readonly row: CheckedRow }
+  | { readonly ok: false; readonly source: SourceRow; readonly problems: readonly RowProblem[] };
+
+/** Result states of a row in the results file. */
+export type RowResultState =
+  | "updated"
+  | "unchanged"
+  | "would_update"
+  | "valid"
+  | "failed"
+  | "invalid"
+  | "needs_review"
+  | "not_attempted";
+
+/** What happened to one row: a value, never an exception. */
+export interface RowOutcome {
+  readonly index: number;
+  readonly line: number;
+  readonly orderId?: number;
+  readonly result: RowResultState;
+  /** Names applied (or, in a dry run, that would be applied), e.g. status_id, billing_city, shipment_created. */
+  readonly fieldsUpdated: readonly string[];
+  readonly orderStatusId?: number;
+  readonly orderStatus?: string;
+  readonly shipmentId?: number;
+  readonly shipmentCreated?: boolean;
+  /** A billing change made BigCommerce recalculate the order totals. */
+  readonly totalsChanged?: boolean;
+  /** Error code (stable) and human message, when the row did not succeed. */
+  readonly errorCode?: string;
+  readonly error?: string;
+  readonly message?: string;
+}
+
+/** Results that count as success for the exit code and the `success` column. */
+export const SUCCESS_STATES: ReadonlySet<RowResultState> = new Set([
+  "updated",
+  "unchanged",
+  "would_update",
+  "valid",
+]);
+
+// ---- BigCommerce V2 resources: only the fields this tool reads. ----
+
+export interface Order {
+  id: number;
+  status_id: number;
+  status: string;
+  staff_notes?: string;
+  customer_message?: string;
+  billing_address: BillingAddress & Record<string, unknown>;
+  subtotal_ex_tax?: string;
+  subtotal_inc_tax?: string;
+  total_ex_tax?: string;
+  total_inc_tax?: string;
+  total_tax?: string;
+  items_total?: number;
+  items_shipped?: number;
+}
+
+export interface OrderProduct {
+  id: number;
+  order_id: number;
+  order_address_id: number;
+  name?: string;
+  type: "physical" | "digital" | "giftcertificate" | string;
+  quantity: number;
+  quantity_shipped: number;
+}
+
+export interface ShippingAddress {
+  id: number;
+  order_id: number;
+}
+
+export interface Shipment {
+  id: number;
+  order_id: number;
+  order_address_id: number;
+  tracking_number: string;
+  shipping_provider?: string;
+  tracking_carrier?: string;
+  items?: { order_product_id: number; quantity: number }[];
+}
+
+export interface OrderStatus {
+  id: number;
+  name: string;
+  system_label?: string;
+  custom_label?: string;
+}
+
+export interface OrderPut {
+  status_id?: number;
+  staff_notes?: string;
+  customer_message?: string;
+  billing_address?: BillingAddress;
+}
+
+export interface ShipmentPost {
+  order_address_id: number;
+  tracking_number: string;
+  shipping_provider: string;
+  tracking_carrier: string;
+  items: { order_product_id: number; quantity: number }[];
+}
