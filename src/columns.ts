@@ -1,0 +1,66 @@
+import type { BillingField, ColumnName } from "./types.js";
+
+/**
+ * The input columns, in the order the results file and the documentation list them.
+ * Policy as data: everything that knows column names reads this table.
+ */
+export interface ColumnSpec {
+  readonly name: ColumnName;
+  /** For billing_* columns: the billingAddress field it sets (orders.v2 billingAddress_Base). */
+  readonly billingField?: BillingField;
+  /** Largest length BigCommerce accepts, when it documents one. */
+  readonly maxLength?: number;
+  readonly description: string;
+}
+
+export const COLUMNS: readonly ColumnSpec[] = [
+  { name: "order_id", description: "Order to update (positive integer). Required." },
+  { name: "status_id", description: "New status: numeric id (0-14) or status name/label." },
+  // staff_notes maxLength: orders.v2 order_Put.staff_notes (NOTES.md §1).
+  { name: "staff_notes", maxLength: 65535, description: "Notes for staff (replaces the current notes)." },
+  { name: "customer_message", maxLength: 65535, description: "The order's customer message." },
+  // BigCommerce documents no length for address fields; 255 only stops absurd values early.
+  { name: "billing_first_name", billingField: "first_name", maxLength: 255, description: "" },
+  { name: "billing_last_name", billingField: "last_name", maxLength: 255, description: "" },
+  { name: "billing_company", billingField: "company", maxLength: 255, description: "" },
+  { name: "billing_street", billingField: "street_1", maxLength: 255, description: "" },
+  { name: "billing_street2", billingField: "street_2", maxLength: 255, description: "" },
+  { name: "billing_city", billingField: "city", maxLength: 255, description: "" },
+  { name: "billing_state", billingField: "state", maxLength: 255, description: "" },
+  { name: "billing_zip", billingField: "zip", maxLength: 255, description: "" },
+  {
+    name: "billing_country",
+    billingField: "country",
+    description: "Country name or ISO 3166-1 alpha-2 code; sent as country and country_iso2.",
+  },
+  { name: "billing_email", billingField: "email", maxLength: 255, description: "" },
+  { name: "billing_phone", billingField: "phone", maxLength: 255, description: "" },
+  // tracking_number maxLength: orders.v2 orderShipment_Post.tracking_number.
+  { name: "tracking_number", maxLength: 50, description: "Creates a shipment of everything unshipped." },
+  { name: "shipping_provider", description: "ups, fedex, usps, … or carrier_<id>; common spellings are mapped." },
+  { name: "tracking_carrier", maxLength: 100, description: "AfterShip courier slug, e.g. ups, dhl." },
+  { name: "order_address_id", description: "Shipping address id, for orders with several." },
+  { name: "credentials_id", description: "Which store (entry of the credentials file) the row is for." },
+];
+
+export const COLUMN_NAMES: readonly ColumnName[] = COLUMNS.map((column) => column.name);
+
+const byName = new Map<string, ColumnSpec>(COLUMNS.map((column) => [column.name, column]));
+
+/** The spec of a canonical column name, or undefined for a name we do not know. */
+export function findColumn(name: string): ColumnSpec | undefined {
+  return byName.get(name);
+}
+
+/** Columns appended to every results row, after the input's own columns (issue #2). */
+export const RESULT_COLUMNS = [
+  "line",
+  "result",
+  "success",
+  "fields_updated",
+  "order_status_id",
+  "order_status",
+  "shipment_id",
+  "error",
+  "message",
+] as const;
