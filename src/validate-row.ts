@@ -1,0 +1,520 @@
+import { COLUMNS, findColumn } from "./columns.js";
+import { findCountry } from "./countries.js";
+import {
+  normalizeShippingProvider,
+  normalizeTrackingCarrier,
+  SHIPPING_PROVIDERS,
+} from "./shipping-providers.js";
+import type { StatusTable } from "./statuses.js";
+import type {
+  BillingAddress,
+  BillingField,
+  CheckedRow,
+  CheckResult,
+  ColumnName,
+  RowChanges,
+  RowProblem,
+  ShipmentRequest,
+  SourceRow,
+} from "./types.js";
+
+/**
+ * Checks one row's values before anything is sent (issues #2 and #5): a pure step SourceRow → CheckResult.
+ * Every problem of the row is reported (one per column, plus cross-column ones), never thrown.
+ * It runs on every row of million-row files in `validate`, so the happy path allocates only the result.
+ */
+
+export interface CheckContext {
+  readonly statuses: StatusTable;
+  /** Offline `validate`: the store's own status labels are unknown, so an unresolvable name is reported as a problem whose message says custom labels are only checked in a real run. */
+  readonly offline?: boolean;
+  /** Credentials ids known from a credentials file; undefined when no file is used (then any credentials_id value is a problem). */
+  readonly credentialsIds?: ReadonlySet<string>;
+}
+
+/** Stable codes of the problems checkRow reports (E_FIELD_COUNT comes from the reader). */
+export type RowProblemCode =
+  | "E_REQUIRED"
+  | "E_NOT_INTEGER"
+  | "E_OUT_OF_RANGE"
+  | "E_UNKNOWN_STATUS"
+  | "E_AMBIGUOUS_STATUS"
+  | "E_TOO_LONG"
+  | "E_EMAIL"
+  | "E_COUNTRY"
+  | "E_PROVIDER"
+  | "E_CARRIER"
+  | "E_TRACKING_SCIENTIFIC"
+  | "E_TRACKING_CHARS"
+  | "E_NEEDS_TRACKING"
+  | "E_REPLACEMENT_CHAR"
+  | "E_CONTROL_CHAR"
+  | "E_NOTHING_TO_DO"
+  | "E_UNKNOWN_CREDENTIALS";
+
+/** Ids are int32 in BigCommerce's schemas; a larger value cannot name an order. */
+const MAX_ID = 2 ** 31 - 1;
+/** Values quoted in problems are cut to this many UTF-16 code units, so one bad cell cannot flood the results file. */
+const SHOWN_LENGTH = 60;
+/** Known credentials ids listed in a message, at most. */
+const SHOWN_IDS = 5;
+
+const maxLengthOf = (name: ColumnName): number | undefined => findColumn(name)?.maxLength;
+const STAFF_NOTES_MAX = maxLengthOf("staff_notes");
+const CUSTOMER_MESSAGE_MAX = maxLengthOf("customer_message");
+const TRACKING_NUMBER_MAX = maxLengthOf("tracking_number");
+const TRACKING_CARRIER_MAX = maxLengthOf("tracking_carrier");
+
+interface BillingColumn {
+  readonly name: ColumnName;
+  readonly field: BillingField;
+  readonly maxLength: number | undefined;
+}
+const BILLING_COLUMNS: readonly BillingColumn[] = COLUMNS.flatMap((column) =>
+  column.billingField === undefined
+    ? []
+    : [{ name: column.name, field: column.billingField, maxLength: column.maxLength }],
+);
+
+// One test finds any suspicious character; the specific patterns below only run on a hit.
+// biome-ignore lint/suspicious/noControlCharactersInRegex: finding control characters is the point.
+const SUSPECT = /[\u0000-\u001f\u007f-\u009f\ufffd]/;
+// biome-ignore lint/suspicious/noControlCharactersInRegex: finding control characters is the point.
+const CONTROL_ANY = /[\u0000-\u001f\u007f-\u009f]/;
+/** Free text (staff_notes, customer_message) may hold tabs and line breaks. */
+// biome-ignore lint/suspicious/noControlCharactersInRegex: finding control characters is the point.
+const CONTROL_IN_TEXT = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f]/;
+
+const INTEGER = /^-?\d+$/;
+const LEADING_ZEROS = /^0+/;
+/** One @, no spaces, a dot inside the domain: enough to catch a wrong column, not a full RFC 5322 check. */
+const EMAIL = /^[^\s@]+@[^\s@.]+(?:\.[^\s@.]+)+$/;
+/**
+ * What Excel shows for a long number it stored as a float, e.g. `9.40011E+21` or, in comma-decimal locales,
+ * `9,40011E+21`: the digits are already lost. The "+" is never in a valid tracking number, so this cannot
+ * misread a real one.
+ */
+const SCIENTIFIC = /^\d(?:[.,]\d+)?[eE]\+\d+$/;
+const TRACKING_CHARS = /^[A-Za-z0-9 ._/-]+$/;
+
+const PROVIDER_LIST = `${SHIPPING_PROVIDERS.filter((provider) => provider !== "").join(", ")} or carrier_<id>`;
+
+/** Marks a cell whose characters already produced a problem. */
+const BAD = null;
+
+/** Checks one row's values; never throws for bad data. */
+export function checkRow(source: SourceRow, context: CheckContext): CheckResult {
+  if (source.structureProblem !== undefined) {
+    return { ok: false, source, problems: [source.structureProblem] };
+  }
+  const values = source.values;
+  const problems: RowProblem[] = [];
+  const changes: { -readonly [K in keyof RowChanges]: RowChanges[K] } = {};
+
+  // ---- order_id: required, positive integer.
+  const orderText = readCell(values, "order_id", problems);
+  let orderId: number | undefined;
+  if (orderText === undefined) {
+    problems.push(
+      problem(
+        "E_REQUIRED",
+        "order_id",
+        undefined,
+        "is required (expected the id of the order to update, a positive integer)",
+      ),
+    );
+  } else if (orderText !== BAD) {
+    orderId = parseId("order_id", orderText, problems);
+  }
+
+  // ---- status_id: an id or a name of the store's statuses (NOTES.md §2).
+  const statusText = readCell(values, "status_id", problems);
+  if (typeof statusText === "string") {
+    const match = context.statuses.match(statusText);
+    if (match.kind === "found") {
+      changes.statusId = match.status.id;
+    } else if (match.kind === "ambiguous") {
+      const names = match.candidates
+        .map((status) => `${status.id} ${JSON.stringify(context.statuses.nameOf(status.id))}`)
+        .join(", ");
+      problems.push(
+        problem(
+          "E_AMBIGUOUS_STATUS",
+          "status_id",
+          statusText,
+          `names several order statuses of this store (${names}); use the numeric id instead`,
+        ),
+      );
+    } else if (context.offline === true && !match.numeric) {
+      problems.push(
+        problem(
+          "E_UNKNOWN_STATUS",
+          "status_id",
+          statusText,
+          `is not a standard BigCommerce order status (expected ${context.statuses.describe()}); a store's custom status labels are only checked in a real run`,
+        ),
+      );
+    } else {
+      problems.push(
+        problem(
+          "E_UNKNOWN_STATUS",
+          "status_id",
+          statusText,
+          `is not an order status of this store (expected ${context.statuses.describe()})`,
+        ),
+      );
+    }
+  }
+
+  // ---- Free text: kept exactly as written.
+  const staffNotes = readText(values, "staff_notes", STAFF_NOTES_MAX, problems);
+  if (typeof staffNotes === "string") changes.staffNotes = staffNotes;
+  const customerMessage = readText(values, "customer_message", CUSTOMER_MESSAGE_MAX, problems);
+  if (typeof customerMessage === "string") changes.customerMessage = customerMessage;
+
+  // ---- billing_*: merged into the order's current billing address by the planner (NOTES.md §1).
+  let billing: Partial<BillingAddress> | undefined;
+  let billingColumns: ColumnName[] | undefined;
+  for (const column of BILLING_COLUMNS) {
+    const text = readCell(values, column.name, problems);
+    if (typeof text !== "string" || !withinLength(column.name, text, column.maxLength, problems)) {
+      continue;
+    }
+    if (column.field === "country") {
+      const country = findCountry(text);
+      if (country === undefined) {
+        problems.push(
+          problem(
+            "E_COUNTRY",
+            column.name,
+            text,
+            'is not a country (expected an English country name such as "Spain" or an ISO 3166-1 alpha-2 code such as "ES")',
+          ),
+        );
+        continue;
+      }
+      billing ??= {};
+      billing.country = country.name;
+      billing.country_iso2 = country.iso2;
+    } else {
+      if (column.field === "email" && !EMAIL.test(text)) {
+        problems.push(
+          problem(
+            "E_EMAIL",
+            column.name,
+            text,
+            "is not an email address (expected one @, no spaces and a domain with a dot, e.g. jane@example.com)",
+          ),
+        );
+        continue;
+      }
+      billing ??= {};
+      billing[column.field] = text;
+    }
+    billingColumns ??= [];
+    billingColumns.push(column.name);
+  }
+  if (billing !== undefined && billingColumns !== undefined) {
+    changes.billing = billing;
+    changes.billingColumns = billingColumns;
+  }
+
+  // ---- Shipment (NOTES.md §3): tracking_number creates it; the other columns only qualify it.
+  const trackingText = readCell(values, "tracking_number", problems);
+  const trackingGiven = trackingText !== undefined;
+  let trackingNumber: string | undefined;
+  if (typeof trackingText === "string") {
+    if (SCIENTIFIC.test(trackingText)) {
+      problems.push(
+        problem(
+          "E_TRACKING_SCIENTIFIC",
+          "tracking_number",
+          trackingText,
+          "is a number in scientific notation, as Excel shows long numbers, so its digits are lost; format the column as Text in the spreadsheet, enter the tracking numbers again and save the CSV",
+        ),
+      );
+    } else if (!TRACKING_CHARS.test(trackingText)) {
+      problems.push(
+        problem(
+          "E_TRACKING_CHARS",
+          "tracking_number",
+          trackingText,
+          "has characters a tracking number cannot have (expected letters, digits, spaces, -, ., / and _ only)",
+        ),
+      );
+    } else if (withinLength("tracking_number", trackingText, TRACKING_NUMBER_MAX, problems)) {
+      trackingNumber = trackingText;
+    }
+  }
+
+  let shippingProvider = "";
+  const providerText = readCell(values, "shipping_provider", problems);
+  if (typeof providerText === "string") {
+    const provider = normalizeShippingProvider(providerText);
+    if (provider === undefined) {
+      problems.push(
+        problem(
+          "E_PROVIDER",
+          "shipping_provider",
+          providerText,
+          `is not a shipping provider BigCommerce accepts (expected one of ${PROVIDER_LIST}; put other carriers in tracking_carrier)`,
+        ),
+      );
+    } else {
+      shippingProvider = provider;
+    }
+  }
+  if (providerText !== undefined && !trackingGiven)
+    needsTracking("shipping_provider", providerText, problems);
+
+  let trackingCarrier = "";
+  const carrierText = readCell(values, "tracking_carrier", problems);
+  if (
+    typeof carrierText === "string" &&
+    withinLength("tracking_carrier", carrierText, TRACKING_CARRIER_MAX, problems)
+  ) {
+    const carrier = normalizeTrackingCarrier(carrierText);
+    if (carrier === undefined) {
+      problems.push(
+        problem(
+          "E_CARRIER",
+          "tracking_carrier",
+          carrierText,
+          'is not a tracking carrier (expected an AfterShip courier slug such as "ups", "dhl" or "royal-mail": letters, digits and -)',
+        ),
+      );
+    } else {
+      trackingCarrier = carrier;
+    }
+  }
+  if (carrierText !== undefined && !trackingGiven)
+    needsTracking("tracking_carrier", carrierText, problems);
+
+  let orderAddressId: number | undefined;
+  const addressText = readCell(values, "order_address_id", problems);
+  if (typeof addressText === "string") {
+    orderAddressId = parseId("order_address_id", addressText, problems);
+  }
+  if (addressText !== undefined && !trackingGiven)
+    needsTracking("order_address_id", addressText, problems);
+
+  if (trackingNumber !== undefined) {
+    const shipment: ShipmentRequest =
+      orderAddressId === undefined
+        ? { trackingNumber, shippingProvider, trackingCarrier }
+        : { trackingNumber, shippingProvider, trackingCarrier, orderAddressId };
+    changes.shipment = shipment;
+  }
+
+  // ---- credentials_id: must name an entry of the credentials file.
+  const credentialsText = readCell(values, "credentials_id", problems);
+  let credentialsId: string | undefined;
+  if (typeof credentialsText === "string") {
+    const known = context.credentialsIds;
+    if (known === undefined) {
+      problems.push(
+        problem(
+          "E_UNKNOWN_CREDENTIALS",
+          "credentials_id",
+          credentialsText,
+          "needs a credentials file, and none is used (expected the column empty, or a run with a credentials file)",
+        ),
+      );
+    } else if (!known.has(credentialsText)) {
+      const ids = [...known].slice(0, SHOWN_IDS).map((id) => JSON.stringify(id));
+      const more = known.size > SHOWN_IDS ? ", …" : "";
+      problems.push(
+        problem(
+          "E_UNKNOWN_CREDENTIALS",
+          "credentials_id",
+          credentialsText,
+          `is not an entry of the credentials file (expected one of ${ids.join(", ")}${more})`,
+        ),
+      );
+    } else {
+      credentialsId = credentialsText;
+    }
+  }
+
+  if (problems.length > 0 || orderId === undefined) {
+    return { ok: false, source, problems };
+  }
+  if (
+    changes.statusId === undefined &&
+    changes.staffNotes === undefined &&
+    changes.customerMessage === undefined &&
+    changes.billing === undefined &&
+    changes.shipment === undefined
+  ) {
+    return {
+      ok: false,
+      source,
+      problems: [
+        {
+          code: "E_NOTHING_TO_DO",
+          message:
+            "the row changes nothing: every column except order_id (and credentials_id) is empty",
+        },
+      ],
+    };
+  }
+  const row: CheckedRow =
+    credentialsId === undefined
+      ? { index: source.index, line: source.line, orderId, changes }
+      : { index: source.index, line: source.line, orderId, credentialsId, changes };
+  return { ok: true, source, row };
+}
+
+/**
+ * The trimmed value of a cell; undefined when absent or blank (leave unchanged), BAD when it holds a
+ * replacement or control character (the problem is recorded).
+ */
+function readCell(
+  values: SourceRow["values"],
+  column: ColumnName,
+  problems: RowProblem[],
+): string | undefined | typeof BAD {
+  const raw = values[column];
+  if (raw === undefined) return undefined;
+  const text = raw.trim();
+  if (text === "") return undefined;
+  return checkCharacters(column, text, CONTROL_ANY, problems) ? text : BAD;
+}
+
+/** Free text: kept as written (not trimmed), tabs and line breaks allowed; blank means unchanged. */
+function readText(
+  values: SourceRow["values"],
+  column: ColumnName,
+  maxLength: number | undefined,
+  problems: RowProblem[],
+): string | undefined | typeof BAD {
+  const raw = values[column];
+  if (raw === undefined || raw.trim() === "") return undefined;
+  if (!checkCharacters(column, raw, CONTROL_IN_TEXT, problems)) return BAD;
+  return withinLength(column, raw, maxLength, problems) ? raw : BAD;
+}
+
+/** False (and a problem recorded) when `text` holds U+FFFD or a control character `control` forbids. */
+function checkCharacters(
+  column: ColumnName,
+  text: string,
+  control: RegExp,
+  problems: RowProblem[],
+): boolean {
+  if (!SUSPECT.test(text)) return true;
+  if (text.includes("\ufffd")) {
+    // U+FFFD is what a decoder leaves for bytes it could not read: the real text is gone (issue #5).
+    problems.push(
+      problem(
+        "E_REPLACEMENT_CHAR",
+        column,
+        text,
+        "contains U+FFFD (�), so the file was not read in its real encoding and the value is damaged; save the file as UTF-8 and run again",
+      ),
+    );
+    return false;
+  }
+  const found = control.exec(text);
+  if (found === null) return true;
+  const codePoint = (found[0].codePointAt(0) ?? 0).toString(16).toUpperCase().padStart(4, "0");
+  problems.push(
+    problem(
+      "E_CONTROL_CHAR",
+      column,
+      text,
+      `contains the control character U+${codePoint}, which cannot be sent (expected printable text)`,
+    ),
+  );
+  return false;
+}
+
+/** False (and E_TOO_LONG recorded) when `text` is longer than `maxLength` UTF-16 code units. */
+function withinLength(
+  column: ColumnName,
+  text: string,
+  maxLength: number | undefined,
+  problems: RowProblem[],
+): boolean {
+  if (maxLength === undefined || text.length <= maxLength) return true;
+  problems.push(
+    problem(
+      "E_TOO_LONG",
+      column,
+      text,
+      `is ${text.length} characters long (UTF-16 code units); BigCommerce accepts at most ${maxLength}`,
+    ),
+  );
+  return false;
+}
+
+/** A positive int32 written in plain digits (leading zeros allowed: "012345" is 12345); undefined after a problem. */
+function parseId(column: ColumnName, text: string, problems: RowProblem[]): number | undefined {
+  if (!INTEGER.test(text)) {
+    problems.push(
+      problem(
+        "E_NOT_INTEGER",
+        column,
+        text,
+        "is not a whole number (expected a positive integer written with digits only, e.g. 12345)",
+      ),
+    );
+    return undefined;
+  }
+  const digits = text.startsWith("-") ? "" : text.replace(LEADING_ZEROS, "");
+  // More than 10 digits is out of range whatever they are, and would lose precision as a Number.
+  const value = digits.length > 10 ? Number.POSITIVE_INFINITY : Number(digits);
+  if (value < 1 || value > MAX_ID) {
+    problems.push(
+      problem(
+        "E_OUT_OF_RANGE",
+        column,
+        text,
+        `is out of range (expected a whole number from 1 to ${MAX_ID})`,
+      ),
+    );
+    return undefined;
+  }
+  return value;
+}
+
+/** Shipment columns without tracking_number would be silently ignored; say so instead. */
+function needsTracking(
+  column: ColumnName,
+  text: string | typeof BAD,
+  problems: RowProblem[],
+): void {
+  problems.push(
+    problem(
+      "E_NEEDS_TRACKING",
+      column,
+      text ?? undefined,
+      "only applies to a shipment, and the row has no tracking_number (expected tracking_number too, or this column empty)",
+    ),
+  );
+}
+
+/** A problem whose message quotes the (shortened) value: `column: "value" expectation`. */
+function problem(
+  code: RowProblemCode,
+  column: ColumnName,
+  value: string | undefined,
+  expectation: string,
+): RowProblem {
+  if (value === undefined) return { code, column, message: `${column}: ${expectation}` };
+  const shown = shorten(value);
+  return {
+    code,
+    column,
+    value: shown,
+    message: `${column}: ${JSON.stringify(shown)} ${expectation}`,
+  };
+}
+
+/** `value` cut to SHOWN_LENGTH code units with "…", never splitting a surrogate pair. */
+function shorten(value: string): string {
+  if (value.length <= SHOWN_LENGTH) return value;
+  let end = SHOWN_LENGTH - 1;
+  const last = value.charCodeAt(end - 1);
+  if (last >= 0xd800 && last <= 0xdbff) end -= 1;
+  return `${value.slice(0, end)}…`;
+}
