@@ -119,20 +119,20 @@ export type RowResultState =
 export interface RowOutcome {
   readonly index: number;
   readonly line: number;
-  readonly orderId?: number;
+  readonly orderId?: number | undefined;
   readonly result: RowResultState;
   /** Names applied (or, in a dry run, that would be applied), e.g. status_id, billing_city, shipment_created. */
   readonly fieldsUpdated: readonly string[];
-  readonly orderStatusId?: number;
-  readonly orderStatus?: string;
-  readonly shipmentId?: number;
-  readonly shipmentCreated?: boolean;
+  readonly orderStatusId?: number | undefined;
+  readonly orderStatus?: string | undefined;
+  readonly shipmentId?: number | undefined;
+  readonly shipmentCreated?: boolean | undefined;
   /** A billing change made BigCommerce recalculate the order totals. */
-  readonly totalsChanged?: boolean;
+  readonly totalsChanged?: boolean | undefined;
   /** Error code (stable) and human message, when the row did not succeed. */
-  readonly errorCode?: string;
-  readonly error?: string;
-  readonly message?: string;
+  readonly errorCode?: string | undefined;
+  readonly error?: string | undefined;
+  readonly message?: string | undefined;
 }
 
 /** Results that count as success for the exit code and the `success` column. */

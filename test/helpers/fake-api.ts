@@ -1,0 +1,155 @@
+import { HttpStatusError } from "../../src/api/errors.js";
+import type { ApiStats, StoreApi } from "../../src/api/store-api.js";
+import type {
+  Order,
+  OrderProduct,
+  OrderPut,
+  Shipment,
+  ShipmentPost,
+  ShippingAddress,
+} from "../../src/types.js";
+import { order as makeOrder } from "./rows.js";
+
+type Method = keyof Omit<StoreApi, "stats">;
+
+/**
+ * A scripted in-memory StoreApi for unit tests of the apply step (octokit-style fake transport):
+ * every call is logged; `failNext(method, error, { applied })` makes the next call of a method throw,
+ * optionally after applying the write (the "applied, then 502" case).
+ */
+export class FakeStore implements StoreApi {
+  readonly stats: ApiStats = { requests: 0, rateLimited: 0, retries: 0 };
+  readonly log: string[] = [];
+  readonly orders = new Map<number, Order>();
+  readonly addresses = new Map<number, ShippingAddress[]>();
+  readonly products = new Map<number, OrderProduct[]>();
+  readonly shipments = new Map<number, Shipment[]>();
+  readonly #failures: { method: Method; error: unknown; applied: boolean; after: number }[] = [];
+  #nextShipmentId = 1000;
+
+  addOrder(
+    id: number,
+    over: Partial<Order> = {},
+    shipping?: { addresses: number[]; products: Partial<OrderProduct>[] },
+  ) {
+    this.orders.set(id, makeOrder({ id, ...over }));
+    this.addresses.set(
+      id,
+      (shipping?.addresses ?? []).map((addressId) => ({ id: addressId, order_id: id })),
+    );
+    this.products.set(
+      id,
+      (shipping?.products ?? []).map((p, i) => ({
+        id: i + 1,
+        order_id: id,
+        order_address_id: shipping?.addresses[0] ?? 0,
+        type: "physical",
+        quantity: 1,
+        quantity_shipped: 0,
+        ...p,
+      })),
+    );
+    this.shipments.set(id, []);
+  }
+
+  /** The next call of `method` (after letting `after` calls through) throws `error`, optionally after applying the write. */
+  failNext(method: Method, error: unknown, options: { applied?: boolean; after?: number } = {}) {
+    this.#failures.push({
+      method,
+      error,
+      applied: options.applied ?? false,
+      after: options.after ?? 0,
+    });
+  }
+
+  async #call<T>(method: Method, description: string, work: () => T): Promise<T> {
+    this.stats.requests++;
+    this.log.push(description);
+    const index = this.#failures.findIndex(
+      (failure) => failure.method === method && failure.after-- <= 0,
+    );
+    if (index >= 0) {
+      const [failure] = this.#failures.splice(index, 1);
+      if (failure?.applied) work();
+      throw failure?.error;
+    }
+    return work();
+  }
+
+  #need<T>(map: Map<number, T>, id: number): T {
+    const found = map.get(id);
+    if (found === undefined) {
+      throw new HttpStatusError(
+        { method: "GET", path: `/orders/${id}` },
+        404,
+        "The requested resource was not found.",
+      );
+    }
+    return found;
+  }
+
+  getOrder(id: number) {
+    return this.#call("getOrder", `GET /orders/${id}`, () => {
+      const found = this.orders.get(id);
+      return found ? structuredClone(found) : undefined;
+    });
+  }
+  listOrderStatuses() {
+    return this.#call("listOrderStatuses", "GET /order_statuses", () => []);
+  }
+  listProducts(id: number) {
+    return this.#call("listProducts", `GET /orders/${id}/products`, () =>
+      structuredClone(this.#need(this.products, id)),
+    );
+  }
+  listShippingAddresses(id: number) {
+    return this.#call("listShippingAddresses", `GET /orders/${id}/shipping_addresses`, () =>
+      structuredClone(this.#need(this.addresses, id)),
+    );
+  }
+  listShipments(id: number) {
+    return this.#call("listShipments", `GET /orders/${id}/shipments`, () =>
+      structuredClone(this.#need(this.shipments, id)),
+    );
+  }
+  updateOrder(id: number, body: OrderPut) {
+    return this.#call("updateOrder", `PUT /orders/${id} ${JSON.stringify(body)}`, () => {
+      const current = this.#need(this.orders, id);
+      const { billing_address, ...rest } = body;
+      Object.assign(current, rest);
+      if (billing_address) {
+        Object.assign(current.billing_address, billing_address);
+        if (billing_address.country_iso2 === "ES") {
+          current.total_tax = "21.0000";
+          current.total_inc_tax = "121.0000";
+        }
+      }
+      if (body.status_id !== undefined) current.status = `status ${body.status_id}`;
+      return structuredClone(current);
+    });
+  }
+  createShipment(id: number, body: ShipmentPost) {
+    return this.#call(
+      "createShipment",
+      `POST /orders/${id}/shipments ${JSON.stringify(body)}`,
+      () => {
+        const created: Shipment = {
+          id: this.#nextShipmentId++,
+          order_id: id,
+          order_address_id: body.order_address_id,
+          tracking_number: body.tracking_number,
+          items: body.items,
+        };
+        this.#need(this.shipments, id).push(created);
+        for (const item of body.items) {
+          const line = this.#need(this.products, id).find((p) => p.id === item.order_product_id);
+          if (line) line.quantity_shipped += item.quantity;
+        }
+        const current = this.#need(this.orders, id);
+        current.status_id = 2;
+        current.status = "Shipped";
+        return structuredClone(created);
+      },
+    );
+  }
+}
