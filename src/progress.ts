@@ -1,0 +1,254 @@
+/**
+ * Progress output on stderr (issue 7): a live bar redrawn in place on a terminal, a plain line every
+ * few seconds in a log file. Rendering is pure (state → string); the reporter only keeps counts,
+ * a clock and a timer. Nothing here touches `process`: the CLI passes its stderr in.
+ */
+
+/** Where progress goes: `process.stderr` in the CLI, a fake in tests. */
+export interface ProgressStream {
+  write(text: string): unknown;
+  readonly isTTY?: boolean | undefined;
+  /** Terminal width in characters. @default 80 */
+  readonly columns?: number | undefined;
+}
+
+export interface ProgressOptions {
+  stream: ProgressStream;
+  /** Rows in the input (0: an empty input). */
+  total: number;
+  /** Clock, ms. @default performance.now */
+  now?: () => number;
+  /** Least time between two lines when the stream is not a terminal, ms. @default 10000 */
+  intervalMs?: number;
+  /** Least time between two redraws of the live bar on a terminal, ms. @default 100 */
+  ttyIntervalMs?: number;
+  /** `false` writes nothing and starts no timer (for `--quiet`, the CLI may also skip the reporter). @default true */
+  enabled?: boolean;
+}
+
+export interface ProgressState {
+  done: number;
+  total: number;
+  failed: number;
+  elapsedMs: number;
+  /** Rows per second over the last ~10 s; undefined until there is enough to measure. */
+  ratePerSec: number | undefined;
+  /** Time left, ms; undefined when it cannot be estimated (no rate yet, or done > total). */
+  etaMs: number | undefined;
+  /** Time left before the store's quota lets requests through again, ms (undefined: not waiting). */
+  waitingMs?: number | undefined;
+}
+
+/** The rate is averaged over this span, so a burst or a 429 pause moves it smoothly. */
+const RATE_WINDOW_MS = 10_000;
+/** Below this span the rate is noise (the first rows after start), so none is shown. */
+const MIN_RATE_SPAN_MS = 1_000;
+/** Rate samples are kept at most this often, so the window holds ~40 of them at any speed. */
+const SAMPLE_SPACING_MS = 250;
+/** Narrowest bar worth drawing, brackets included; below it the bar is dropped. */
+const MIN_BAR_WIDTH = 7;
+const DEFAULT_COLUMNS = 80;
+const CLEAR_LINE = "\r\x1b[K";
+
+const grouped = new Intl.NumberFormat("en-US");
+
+/** "45s", "2m24s", "1h05m"; "--" for a negative or non-finite value. Seconds round up, so an ETA never reads "0s" early. */
+export function formatDuration(ms: number): string {
+  if (!Number.isFinite(ms) || ms < 0) return "--";
+  const seconds = Math.ceil(ms / 1000);
+  if (seconds < 60) return `${seconds}s`;
+  const minutes = Math.floor(seconds / 60);
+  if (minutes < 60) return `${minutes}m${String(seconds % 60).padStart(2, "0")}s`;
+  return `${Math.floor(minutes / 60)}h${String(minutes % 60).padStart(2, "0")}m`;
+}
+
+/** Share done in [0, 1]; an empty input counts as complete, and done > total as 100 %. */
+function fractionDone(state: ProgressState): number {
+  if (state.total <= 0) return 1;
+  return Math.min(1, Math.max(0, state.done / state.total));
+}
+
+function formatRate(ratePerSec: number | undefined): string {
+  return ratePerSec === undefined ? "-- rows/s" : `${ratePerSec.toFixed(1)} rows/s`;
+}
+
+function formatEta(etaMs: number | undefined): string {
+  return `ETA ${etaMs === undefined ? "--" : formatDuration(etaMs)}`;
+}
+
+/** The live line for a terminal (no `\r`), never longer than `width`: the bar takes what the figures leave. */
+export function renderBar(state: ProgressState, width: number): string {
+  if (!(width > 0)) return "";
+  const fraction = fractionDone(state);
+  const parts = [
+    `${String(Math.floor(fraction * 100)).padStart(3)}% ${grouped.format(state.done)}/${grouped.format(state.total)} rows`,
+    formatRate(state.ratePerSec),
+    formatEta(state.etaMs),
+    `${grouped.format(state.failed)} failed`,
+  ];
+  if (state.waitingMs !== undefined)
+    parts.push(`waiting for quota ${formatDuration(state.waitingMs)}`);
+  const figures = parts.join(" · ");
+  const barWidth = Math.floor(width) - figures.length - 1;
+  if (barWidth < MIN_BAR_WIDTH) return figures.slice(0, Math.floor(width));
+  const inner = barWidth - 2;
+  const filled = Math.floor(fraction * inner);
+  return `[${"#".repeat(filled)}${"-".repeat(inner - filled)}] ${figures}`;
+}
+
+/** The plain line for a log file: no escape codes, no thousands separators (easy to grep and parse). */
+export function renderLine(state: ProgressState): string {
+  const percent = Math.floor(fractionDone(state) * 100);
+  const waiting =
+    state.waitingMs === undefined ? "" : `, waiting for quota ${formatDuration(state.waitingMs)}`;
+  return `progress: ${state.done}/${state.total} rows (${percent}%), ${formatRate(state.ratePerSec)}, ${formatEta(state.etaMs)}, ${state.failed} failed${waiting}`;
+}
+
+function checkCount(name: string, value: number): void {
+  if (!Number.isInteger(value) || value < 0) {
+    throw new TypeError(`Expected \`${name}\` to be a whole number from 0 and up, got ${value}.`);
+  }
+}
+
+function checkInterval(name: string, value: number | undefined): void {
+  if (value !== undefined && !(Number.isFinite(value) && value > 0)) {
+    throw new TypeError(
+      `Expected \`${name}\` to be a positive number of milliseconds, got ${value}.`,
+    );
+  }
+}
+
+interface Sample {
+  readonly at: number;
+  readonly done: number;
+}
+
+/**
+ * Counts finished rows and writes progress at most once per interval: on `row()` when the interval
+ * has passed, and from an `unref()`ed timer so the line stays current (and a log shows signs of life)
+ * while no row finishes, e.g. during a long quota wait.
+ */
+export class ProgressReporter {
+  readonly #stream: ProgressStream;
+  readonly #now: () => number;
+  readonly #tty: boolean;
+  readonly #intervalMs: number;
+  readonly #enabled: boolean;
+  readonly #startedAt: number;
+  readonly #samples: Sample[];
+  #total: number;
+  #done = 0;
+  #failed = 0;
+  #waitUntil = Number.NEGATIVE_INFINITY;
+  #lastOutputAt: number;
+  #lastText = "";
+  #timer: ReturnType<typeof setTimeout> | undefined;
+  #finished = false;
+
+  constructor(options: ProgressOptions) {
+    checkCount("total", options.total);
+    checkInterval("intervalMs", options.intervalMs);
+    checkInterval("ttyIntervalMs", options.ttyIntervalMs);
+    this.#stream = options.stream;
+    this.#now = options.now ?? (() => performance.now());
+    this.#tty = options.stream.isTTY === true;
+    this.#intervalMs = this.#tty ? (options.ttyIntervalMs ?? 100) : (options.intervalMs ?? 10_000);
+    this.#enabled = options.enabled ?? true;
+    this.#total = options.total;
+    this.#startedAt = this.#now();
+    this.#lastOutputAt = this.#startedAt;
+    this.#samples = [{ at: this.#startedAt, done: 0 }];
+    if (!this.#enabled) return;
+    // A terminal shows the bar at once; a log gets its first line after one interval.
+    if (this.#tty) this.#output();
+    else this.#schedule();
+  }
+
+  /** One row finished (the run calls this in input order). */
+  row(failed: boolean): void {
+    if (this.#finished) return;
+    this.#done += 1;
+    if (failed) this.#failed += 1;
+    const now = this.#now();
+    const last = this.#samples[this.#samples.length - 1];
+    if (last === undefined || now - last.at >= SAMPLE_SPACING_MS) {
+      this.#samples.push({ at: now, done: this.#done });
+    }
+    if (this.#enabled && now - this.#lastOutputAt >= this.#intervalMs) this.#output();
+  }
+
+  setTotal(total: number): void {
+    checkCount("total", total);
+    this.#total = total;
+  }
+
+  /** The store's quota holds requests back for `ms` (a 429 or the client's own throttle); shown until over. */
+  waiting(ms: number): void {
+    if (this.#finished || !Number.isFinite(ms) || ms <= 0) return;
+    this.#waitUntil = this.#now() + ms;
+  }
+
+  /** What the line shows now: counts, smoothed rate and ETA. */
+  state(): ProgressState {
+    const now = this.#now();
+    const ratePerSec = this.#rate(now);
+    const remaining = this.#total - this.#done;
+    let etaMs: number | undefined;
+    if (remaining === 0) etaMs = 0;
+    else if (remaining > 0 && ratePerSec !== undefined && ratePerSec > 0) {
+      etaMs = (remaining / ratePerSec) * 1000;
+    }
+    const waitingMs = this.#waitUntil - now;
+    return {
+      done: this.#done,
+      total: this.#total,
+      failed: this.#failed,
+      elapsedMs: now - this.#startedAt,
+      ratePerSec,
+      etaMs,
+      ...(waitingMs > 0 ? { waitingMs } : {}),
+    };
+  }
+
+  /** Stops the timer and clears the live line, so the summary starts on a clean line. Safe to call twice. */
+  finish(): void {
+    if (this.#finished) return;
+    this.#finished = true;
+    clearTimeout(this.#timer);
+    this.#timer = undefined;
+    if (this.#enabled && this.#tty && this.#lastText !== "") this.#stream.write(CLEAR_LINE);
+  }
+
+  /** Rows per second from the oldest sample still within the window (or the last one before it) to now. */
+  #rate(now: number): number | undefined {
+    while (this.#samples.length > 1 && (this.#samples[1]?.at ?? now) <= now - RATE_WINDOW_MS) {
+      this.#samples.shift();
+    }
+    const anchor = this.#samples[0];
+    if (anchor === undefined || now - anchor.at < MIN_RATE_SPAN_MS) return undefined;
+    return ((this.#done - anchor.done) / (now - anchor.at)) * 1000;
+  }
+
+  #output(): void {
+    if (this.#finished) return;
+    const state = this.state();
+    if (this.#tty) {
+      // One column short of the width: some terminals wrap as soon as the last column is written.
+      const width = (this.#stream.columns ?? DEFAULT_COLUMNS) - 1;
+      const text = renderBar(state, width);
+      if (text !== this.#lastText) this.#stream.write(`\r${text}\x1b[K`);
+      this.#lastText = text;
+    } else {
+      this.#stream.write(`${renderLine(state)}\n`);
+    }
+    this.#lastOutputAt = this.#now();
+    this.#schedule();
+  }
+
+  #schedule(): void {
+    clearTimeout(this.#timer);
+    this.#timer = setTimeout(() => this.#output(), this.#intervalMs);
+    // Progress must never keep the process alive after the run is over.
+    this.#timer.unref();
+  }
+}
