@@ -187,7 +187,6 @@ export const COUNTRIES: readonly Country[] = [
   { iso2: "NE", name: "Niger" },
   { iso2: "NF", name: "Norfolk Island" },
   { iso2: "NG", name: "Nigeria" },
-  { iso2: "NH", name: "Vanuatu" },
   { iso2: "NI", name: "Nicaragua" },
   { iso2: "NL", name: "Netherlands", aliases: ["Holland", "The Netherlands"] },
   { iso2: "NO", name: "Norway" },
@@ -212,7 +211,6 @@ export const COUNTRIES: readonly Country[] = [
   { iso2: "PY", name: "Paraguay" },
   { iso2: "QA", name: "Qatar" },
   { iso2: "RE", name: "Réunion" },
-  { iso2: "RH", name: "Zimbabwe" },
   { iso2: "RO", name: "Romania" },
   { iso2: "RS", name: "Serbia" },
   { iso2: "RU", name: "Russia", aliases: ["Russian Federation"] },
@@ -256,7 +254,6 @@ export const COUNTRIES: readonly Country[] = [
   { iso2: "TZ", name: "Tanzania", aliases: ["Tanzania, United Republic of"] },
   { iso2: "UA", name: "Ukraine" },
   { iso2: "UG", name: "Uganda" },
-  { iso2: "UK", name: "United Kingdom" },
   { iso2: "UM", name: "U.S. Outlying Islands" },
   {
     iso2: "US",
@@ -267,7 +264,6 @@ export const COUNTRIES: readonly Country[] = [
   { iso2: "UZ", name: "Uzbekistan" },
   { iso2: "VA", name: "Holy See (Vatican City State)", aliases: ["Vatican City", "Vatican"] },
   { iso2: "VC", name: "Saint Vincent and Grenadines" },
-  { iso2: "VD", name: "Vietnam" },
   { iso2: "VE", name: "Venezuela", aliases: ["Venezuela, Bolivarian Republic of"] },
   { iso2: "VG", name: "British Virgin Islands" },
   { iso2: "VI", name: "U.S. Virgin Islands" },
@@ -302,6 +298,8 @@ const byCode = new Map(COUNTRIES.map((country) => [country.iso2, country]));
 /** The country named by `text` (a name, an alias or an alpha-2 code, any case), or undefined. */
 export function findCountry(text: string): Country | undefined {
   const trimmed = text.trim();
-  if (/^[A-Za-z]{2}$/.test(trimmed)) return byCode.get(trimmed.toUpperCase());
+  // Two letters are a code first ("UK" is no ISO code, but a common alias of GB).
+  if (/^[A-Za-z]{2}$/.test(trimmed))
+    return byCode.get(trimmed.toUpperCase()) ?? byKey.get(fold(trimmed));
   return byKey.get(fold(trimmed));
 }
