@@ -121,5 +121,7 @@ export function isUnclearOutcome(error: unknown): boolean {
   if (error instanceof NetworkError) return !error.notSent;
   if (error instanceof HttpStatusError) return error.status >= 500;
   if (error instanceof OutageError) return true;
+  // A write answered 2xx with a body we cannot read was applied, but we cannot tell what it made.
+  if (error instanceof ApiError && error.code === "E_UNEXPECTED_RESPONSE") return error.method !== "GET";
   return false;
 }

@@ -1,0 +1,299 @@
+import { InternalError, UsageError } from "../errors.js";
+import type {
+  Order,
+  OrderProduct,
+  OrderPut,
+  OrderStatus,
+  Shipment,
+  ShipmentPost,
+  ShippingAddress,
+} from "../types.js";
+import {
+  createHttpClient,
+  type HttpRequest,
+  type HttpResponse,
+  parseBody,
+  statusError,
+  UnexpectedResponseError,
+} from "./client.js";
+import { ApiError, type RequestContext } from "./errors.js";
+import {
+  hasServerWait,
+  parseRateLimitHeaders,
+  type RateLimitEvent,
+  RateLimitGate,
+} from "./rate-limit.js";
+import { type Backoff, DEFAULT_BACKOFF, DEFAULT_MAX_ATTEMPTS, RetryQuota } from "./retry-policy.js";
+import type { ApiStats, StoreApi } from "./store-api.js";
+import { checkApiUrl } from "./url.js";
+import { type AttemptResult, withRetry } from "./with-retry.js";
+
+export interface StoreConfig {
+  /** The store's permanent id, as in `/stores/{store_hash}/v2`. */
+  storeHash: string;
+  /** Sent as X-Auth-Token; never appears in an error, event or log. */
+  accessToken: string;
+  /** e.g. https://api.bigcommerce.com; requests go to `${apiUrl}/stores/${storeHash}/v2/...`. */
+  apiUrl: string;
+}
+
+export interface ApiOptions {
+  /** Identifies the integration (NOTES.md §7), e.g. "bc-order-batch/0.1.0 (+https://…)". */
+  userAgent: string;
+  /** Deadline per attempt, in ms (--timeout). @default 30000 */
+  timeoutMs?: number;
+  /** Attempts per request on transient failures. @default 5 */
+  maxAttempts?: number;
+  /** Retry backoff in ms: capped exponential with full jitter. @default { baseMs: 1000, maxMs: 30000 } */
+  backoff?: { baseMs?: number; maxMs?: number };
+  /** Requests per window left for the store's other apps. @default 10 % of the quota, rounded up, once known */
+  reserve?: number;
+  /** Run-level retry budget, shared by all stores of a run. @default a new RetryQuota() per store */
+  retryQuota?: RetryQuota;
+  /** For --debug logs and progress; never carries the token. Must not throw. */
+  onEvent?: (event: ApiEvent) => void;
+}
+
+/**
+ * What the HTTP layer reports. `path` is below `/stores/{hash}/v2` and includes the query.
+ * - response: one answer; `attempt` is 1 for the first try; `ms` from sending to the last byte.
+ * - retry: a failed attempt will be repeated; `attempt` is the number of the attempt about to be made,
+ *   `delayMs` its backoff (0 when the rate-limit gate holds it), `reason` e.g. "HTTP 503", "ECONNRESET".
+ * - rate_limited: a 429 closed the gate for `waitMs` (`withHeaders`: server-given wait, else a backoff).
+ * - throttle: the gate paused all workers for about `waitMs` because the window's quota (minus the
+ *   reserve and requests in flight) is used up; `left` is the freshest requests-left count.
+ */
+export type ApiEvent =
+  | { type: "response"; method: string; path: string; status: number; ms: number; attempt: number }
+  | {
+      type: "retry";
+      method: string;
+      path: string;
+      attempt: number;
+      delayMs: number;
+      reason: string;
+    }
+  | RateLimitEvent;
+
+/** Page size of V2 lists: the documented maximum (NOTES.md §4). */
+export const PAGE_LIMIT = 250;
+
+/**
+ * Pages read at most per list (62,500 items). V2 lists carry no total, so a server that ignored `page`
+ * would otherwise be read forever.
+ */
+export const MAX_PAGES = 250;
+
+function positive(
+  value: number | undefined,
+  name: string,
+  fallback: number,
+  integer = false,
+): number {
+  if (value === undefined) return fallback;
+  const ok = Number.isFinite(value) && value >= 0 && (!integer || Number.isInteger(value));
+  if (!ok)
+    throw new UsageError(`${name} must be a ${integer ? "whole " : ""}number ≥ 0, got ${value}`);
+  return value;
+}
+
+function checkOrderId(orderId: number): number {
+  if (!Number.isSafeInteger(orderId) || orderId <= 0) {
+    throw new InternalError(`order id must be a positive integer, got ${String(orderId)}`);
+  }
+  return orderId;
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+
+/** The StoreApi of one store over the V2 Orders API, with its RateLimitGate (one per store, shared by all workers). */
+export function createStoreApi(
+  config: StoreConfig,
+  options: ApiOptions,
+): StoreApi & { readonly gate: RateLimitGate } {
+  const baseUrl = checkApiUrl(config.apiUrl);
+  const timeoutMs = positive(options.timeoutMs, "timeoutMs (--timeout)", 30_000);
+  if (timeoutMs === 0) throw new UsageError("timeoutMs (--timeout) must be more than 0");
+  const maxAttempts = positive(options.maxAttempts, "maxAttempts", DEFAULT_MAX_ATTEMPTS, true);
+  if (maxAttempts < 1) throw new UsageError("maxAttempts must be at least 1");
+  const backoff: Backoff = {
+    baseMs: positive(options.backoff?.baseMs, "backoff.baseMs", DEFAULT_BACKOFF.baseMs),
+    maxMs: positive(options.backoff?.maxMs, "backoff.maxMs", DEFAULT_BACKOFF.maxMs),
+  };
+  const reserve =
+    options.reserve === undefined ? undefined : positive(options.reserve, "reserve", 0, true);
+  const quota = options.retryQuota ?? new RetryQuota();
+  const onEvent = options.onEvent;
+  const http = createHttpClient({
+    baseUrl,
+    storeHash: config.storeHash,
+    accessToken: config.accessToken,
+    userAgent: options.userAgent,
+    timeoutMs,
+  });
+  const gate = new RateLimitGate({
+    backoff,
+    ...(reserve === undefined ? {} : { reserve }),
+    ...(onEvent === undefined ? {} : { onEvent }),
+  });
+  const stats: ApiStats = { requests: 0, rateLimited: 0, retries: 0 };
+
+  /**
+   * One request with gate, retries and status mapping. Resolves with the 2xx response, or undefined
+   * for a 404 when `notFoundIsEmpty`.
+   */
+  function call(
+    request: HttpRequest,
+    signal: AbortSignal | undefined,
+    notFoundIsEmpty = false,
+  ): Promise<HttpResponse | undefined> {
+    const context: RequestContext = { method: request.method, path: http.describePath(request) };
+    return withRetry<HttpResponse | undefined>(
+      async (attempt): Promise<AttemptResult<HttpResponse | undefined>> => {
+        await gate.acquire(signal);
+        stats.requests += 1;
+        const started = Date.now();
+        let response: HttpResponse;
+        try {
+          response = await http.send(request, signal);
+        } catch (error) {
+          gate.release();
+          throw error;
+        }
+        gate.update(response.headers, response.status);
+        if (response.status === 429) stats.rateLimited += 1;
+        onEvent?.({
+          type: "response",
+          method: context.method,
+          path: context.path,
+          status: response.status,
+          ms: Date.now() - started,
+          attempt,
+        });
+        if (response.status >= 200 && response.status < 300) return { ok: true, value: response };
+        if (response.status === 404 && notFoundIsEmpty) return { ok: true, value: undefined };
+        return {
+          ok: false,
+          error: statusError(context, response, config.accessToken),
+          rateLimitHeaders:
+            response.status === 429 && hasServerWait(parseRateLimitHeaders(response.headers)),
+        };
+      },
+      {
+        request: context,
+        maxAttempts,
+        backoff,
+        quota,
+        signal,
+        onRetry: (notice) => {
+          stats.retries += 1;
+          onEvent?.({
+            type: "retry",
+            method: context.method,
+            path: context.path,
+            attempt: notice.attempt,
+            delayMs: notice.delayMs,
+            reason: notice.reason,
+          });
+        },
+      },
+    );
+  }
+
+  /** A 2xx response that must carry a JSON object with a numeric `id` (an order or a shipment). */
+  function readEntity<T>(
+    request: HttpRequest,
+    response: HttpResponse | undefined,
+    what: string,
+  ): T {
+    const context: RequestContext = { method: request.method, path: http.describePath(request) };
+    const body = response === undefined ? undefined : parseBody(response.text);
+    if (body === undefined || !("json" in body) || !isRecord(body.json)) {
+      throw new UnexpectedResponseError(context, response?.status ?? 0, what);
+    }
+    if (typeof body.json.id !== "number")
+      throw new UnexpectedResponseError(context, response?.status ?? 0, what);
+    return body.json as T;
+  }
+
+  /** A list response: 204 or an empty body is an empty list (NOTES.md §4, §5). */
+  function readList<T>(request: HttpRequest, response: HttpResponse | undefined): T[] {
+    if (response === undefined || response.status === 204) return [];
+    const body = parseBody(response.text);
+    if (body === undefined) return [];
+    if (!("json" in body) || !Array.isArray(body.json)) {
+      const context: RequestContext = { method: request.method, path: http.describePath(request) };
+      throw new UnexpectedResponseError(context, response.status, "JSON array");
+    }
+    return body.json as T[];
+  }
+
+  /** Pages through `?limit=250&page=N` until a page is short, empty or 204. */
+  async function listAll<T>(path: string, signal: AbortSignal | undefined): Promise<T[]> {
+    const items: T[] = [];
+    for (let page = 1; page <= MAX_PAGES; page += 1) {
+      const request: HttpRequest = { method: "GET", path, query: { limit: PAGE_LIMIT, page } };
+      const batch = readList<T>(request, await call(request, signal));
+      items.push(...batch);
+      if (batch.length < PAGE_LIMIT) return items;
+    }
+    throw new ApiError(
+      "E_TOO_MANY_PAGES",
+      `More than ${MAX_PAGES} pages of ${PAGE_LIMIT} (GET ${path}); the server may ignore 'page'`,
+      { method: "GET", path },
+    );
+  }
+
+  return {
+    stats,
+    gate,
+
+    async getOrder(orderId, signal) {
+      const request: HttpRequest = { method: "GET", path: `/orders/${checkOrderId(orderId)}` };
+      const response = await call(request, signal, true);
+      if (response === undefined) return undefined;
+      return readEntity<Order>(request, response, "order");
+    },
+
+    async listOrderStatuses(signal) {
+      const request: HttpRequest = { method: "GET", path: "/order_statuses" };
+      return readList<OrderStatus>(request, await call(request, signal));
+    },
+
+    listProducts(orderId, signal) {
+      return listAll<OrderProduct>(`/orders/${checkOrderId(orderId)}/products`, signal);
+    },
+
+    listShippingAddresses(orderId, signal) {
+      return listAll<ShippingAddress>(
+        `/orders/${checkOrderId(orderId)}/shipping_addresses`,
+        signal,
+      );
+    },
+
+    listShipments(orderId, signal) {
+      return listAll<Shipment>(`/orders/${checkOrderId(orderId)}/shipments`, signal);
+    },
+
+    async updateOrder(orderId, body: OrderPut, signal) {
+      const request: HttpRequest = {
+        method: "PUT",
+        path: `/orders/${checkOrderId(orderId)}`,
+        body,
+      };
+      return readEntity<Order>(request, await call(request, signal), "order");
+    },
+
+    async createShipment(orderId, body: ShipmentPost, signal) {
+      const request: HttpRequest = {
+        method: "POST",
+        path: `/orders/${checkOrderId(orderId)}/shipments`,
+        body,
+      };
+      return readEntity<Shipment>(request, await call(request, signal), "shipment");
+    },
+  };
+}
+export { RetryQuota } from "./retry-policy.js";
