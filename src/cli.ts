@@ -1,0 +1,281 @@
+#!/usr/bin/env node
+/**
+ * The edge: argv → options, signals → AbortController, errors and summaries → exit codes.
+ * The only file that touches `process` (STYLE.md R8).
+ */
+import { readFileSync } from "node:fs";
+import yargs, { type Argv } from "yargs";
+import { hideBin } from "yargs/helpers";
+import { BatchError, UsageError } from "./errors.js";
+import { type CliFlags, normalizeRunOptions } from "./options.js";
+import { ProgressReporter } from "./progress.js";
+import { runBatch } from "./run.js";
+import { exitCodeOf, formatSummary, summaryToJson } from "./summarize.js";
+import { SUCCESS_STATES } from "./types.js";
+import { VERSION } from "./version.js";
+
+const EXAMPLES: readonly [string, string][] = [
+  ["$0 tracking.csv", "Nightly tracking upload: create shipments, write tracking.results.csv"],
+  ["$0 statuses.csv --dry-run", "Show what would change, without writing anything"],
+  [
+    "$0 tracking.csv --resume",
+    "Carry on after an interrupted run (never creates a second shipment)",
+  ],
+  ["$0 validate export.csv", "Check a file offline: no credentials, no network"],
+  ["$0 sandbox --orders 500", "Start a local practice store and print its settings"],
+];
+
+function runFlags(argv: Argv) {
+  return argv
+    .positional("input", {
+      type: "string",
+      describe: "CSV file of order updates",
+      demandOption: true,
+    })
+    .option("output", {
+      alias: "o",
+      type: "string",
+      describe: "Results CSV (- for stdout) [default: <input>.results.csv]",
+    })
+    .option("encoding", {
+      type: "string",
+      describe: "Force the input encoding: utf-8, utf-16le, utf-16be, windows-1252",
+    })
+    .option("delimiter", { type: "string", describe: "Force the delimiter: comma, semicolon, tab" })
+    .option("map", {
+      type: "string",
+      array: true,
+      describe: 'Rename input columns: "Order Number=order_id,Tracking=tracking_number" (or @file)',
+    })
+    .option("allow-extra-columns", {
+      type: "boolean",
+      describe: "Keep unknown columns (copied to the results untouched)",
+    })
+    .option("excel", {
+      type: "boolean",
+      describe: "Write the results with a BOM so Excel shows accents correctly",
+    })
+    .option("json", { type: "boolean", describe: "Print the summary as one JSON object on stdout" })
+    .option("quiet", { alias: "q", type: "boolean", describe: "No progress bar and no summary on stderr (warnings and errors still show)" })
+    .option("debug", { type: "boolean", describe: "Log every request and show stack traces" });
+}
+
+function storeFlags(argv: Argv) {
+  return argv
+    .option("concurrency", {
+      alias: "c",
+      type: "number",
+      describe: "Orders worked on at once",
+      default: 4,
+    })
+    .option("dry-run", { type: "boolean", describe: "Read only: report what would change" })
+    .option("resume", {
+      type: "boolean",
+      describe: "Skip rows the results file already shows as done",
+    })
+    .option("timeout", { type: "number", describe: "Seconds to wait for one answer", default: 30 })
+    .option("reserve", {
+      type: "number",
+      describe: "Requests per quota window left for other apps [default: 10% of the quota]",
+    })
+    .option("grace", {
+      type: "number",
+      describe: "Seconds in-flight rows get to finish after Ctrl-C",
+      default: 30,
+    })
+    .option("store-hash", { type: "string", describe: "Store hash [env BIGCOMMERCE_STORE_HASH]" })
+    .option("api-url", {
+      type: "string",
+      describe: "API base URL [env BIGCOMMERCE_API_URL, default https://api.bigcommerce.com]",
+    })
+    .option("credentials", {
+      type: "string",
+      describe: "Credentials file (JSON, mode 0600) [env BIGCOMMERCE_CREDENTIALS_FILE]",
+    })
+    .option("credentials-id", {
+      type: "string",
+      describe: "Credentials file entry for rows without credentials_id",
+    })
+    .option("max-attempts", { type: "number", hidden: true })
+    .option("retry-budget", { type: "number", hidden: true })
+    .option("backoff-base-ms", { type: "number", hidden: true })
+    .option("backoff-max-ms", { type: "number", hidden: true })
+    .option("reconcile-delay-ms", { type: "number", hidden: true });
+}
+
+interface Printer {
+  readonly err: (text: string) => void;
+  readonly out: (text: string) => void;
+}
+
+const printer: Printer = {
+  err: (text) => process.stderr.write(`${text}\n`),
+  out: (text) => process.stdout.write(`${text}\n`),
+};
+
+/** SIGINT/SIGTERM: stop starting rows, let rows in flight finish; a second SIGINT exits at once (issue #4). */
+function watchSignals(controller: AbortController): () => "SIGINT" | "SIGTERM" | undefined {
+  let received: "SIGINT" | "SIGTERM" | undefined;
+  const onSignal = (name: "SIGINT" | "SIGTERM") => {
+    if (received !== undefined && name === "SIGINT") {
+      printer.err(
+        "Second interrupt: exiting now. Rows in flight have no result; run again with --resume.",
+      );
+      process.exit(130);
+    }
+    received ??= name;
+    printer.err(
+      `${name}: finishing the rows in flight, then stopping (Ctrl-C again to exit at once)…`,
+    );
+    controller.abort();
+  };
+  process.on("SIGINT", () => onSignal("SIGINT"));
+  process.on("SIGTERM", () => onSignal("SIGTERM"));
+  return () => received;
+}
+
+async function runCommand(
+  flags: CliFlags & { quiet?: boolean; debug?: boolean },
+  mode: "run" | "validate",
+): Promise<number> {
+  const options = await normalizeRunOptions(flags, mode, {
+    env: process.env,
+    platform: process.platform,
+    stdout: process.stdout,
+    readText: (path) => readFileSync(path, "utf8"),
+  });
+  const controller = new AbortController();
+  const signalName = watchSignals(controller);
+  // Debug lines would tear a live bar apart: one or the other.
+  let progress: ProgressReporter | undefined;
+  try {
+    const summary = await runBatch({
+      ...options,
+      signal: controller.signal,
+      onStart: (info) => {
+        for (const warning of info.warnings) printer.err(`warning: ${warning}`);
+        if (!flags.quiet && !flags.debug) {
+          progress = new ProgressReporter({ stream: process.stderr, total: info.rowCount });
+        }
+      },
+      onRow: (outcome) => progress?.row(!SUCCESS_STATES.has(outcome.result)),
+      onApiEvent: (event) => {
+        if (flags.debug) printer.err(`debug: ${JSON.stringify(event)}`);
+        else if (event.type === "rate_limited" || event.type === "throttle") progress?.waiting(event.waitMs);
+      },
+    });
+    progress?.finish();
+    if (!flags.quiet) printer.err(formatSummary(summary));
+    if (flags.json) printer.out(JSON.stringify(summaryToJson(summary)));
+    return exitCodeOf(summary, signalName());
+  } finally {
+    progress?.finish();
+  }
+}
+
+export async function main(args: readonly string[]): Promise<number> {
+  let exitCode = 0;
+  let debug = args.includes("--debug");
+  const parser = yargs([...args])
+    .scriptName("bc-order-batch")
+    .usage(
+      "$0 <input.csv> [options]\n\nApply a CSV of order updates to a BigCommerce store (V2 Orders API).",
+    )
+    .command(
+      "$0 <input>",
+      "Apply the file's updates and write a results CSV",
+      (argv) => storeFlags(runFlags(argv)),
+      async (argv) => {
+        exitCode = await runCommand(argv as unknown as CliFlags, "run");
+      },
+    )
+    .command(
+      "validate <input>",
+      "Check a file offline (no credentials, no network) and write a results CSV",
+      (argv) => runFlags(argv),
+      async (argv) => {
+        exitCode = await runCommand(argv as unknown as CliFlags, "validate");
+      },
+    )
+    .command(
+      "sandbox",
+      "Run a local practice store (BigCommerce V2 look-alike) and print how to point the tool at it",
+      (argv) =>
+        argv
+          .option("port", { type: "number", default: 8787 })
+          .option("orders", {
+            type: "number",
+            describe: "Generate this many orders instead of the sample store",
+          })
+          .option("quota", {
+            type: "number",
+            default: 150,
+            describe: "Requests per window (0: unlimited)",
+          })
+          .option("window", { type: "number", default: 30000, describe: "Quota window, ms" })
+          .option("latency", { type: "number", default: 0, describe: "Added to every answer, ms" }),
+      async (argv) => {
+        const { startSandbox, formatSandboxBanner } = await import("./sandbox/index.js");
+        const sandbox = await startSandbox({
+          port: argv.port,
+          quota: argv.quota,
+          windowMs: argv.window,
+          latencyMs: argv.latency,
+          ...(argv.orders !== undefined ? { seed: { generate: { orders: argv.orders } } } : {}),
+        });
+        printer.out(formatSandboxBanner(sandbox));
+        await new Promise<void>((resolve) => {
+          const close = () => {
+            void sandbox.close().then(resolve);
+          };
+          process.once("SIGINT", close);
+          process.once("SIGTERM", close);
+        });
+      },
+    )
+    .command(
+      "demo",
+      "Run samples/orders.csv against a fresh in-process sandbox store",
+      (argv) => argv.option("json", { type: "boolean" }),
+      async (argv) => {
+        const { runDemo } = await import("./demo.js");
+        const result = await runDemo();
+        printer.out(result.text);
+        if (argv.json) printer.out(JSON.stringify(summaryToJson(result.summary)));
+        exitCode = result.ok ? 0 : 1;
+      },
+    )
+    .example(EXAMPLES as [string, string][])
+    .epilogue(
+      "Credentials come from the environment: BIGCOMMERCE_STORE_HASH, BIGCOMMERCE_ACCESS_TOKEN (never a flag), BIGCOMMERCE_API_URL.\nExit codes: 0 all rows succeeded, 1 some rows failed or were invalid, 2 fatal (usage, file, credentials), 3 outage, 130/143 interrupted.",
+    )
+    .version(VERSION)
+    .strict()
+    .wrap(Math.min(110, process.stdout.columns || 100))
+    .exitProcess(false)
+    .fail((message, error) => {
+      throw error ?? new UsageError(message);
+    });
+  try {
+    const parsed = await parser.parseAsync();
+    debug = Boolean(parsed.debug);
+    return exitCode;
+  } catch (error) {
+    if (error instanceof BatchError) {
+      printer.err(`bc-order-batch: ${error.message}`);
+      if (debug && error.stack) printer.err(error.stack);
+      if (error instanceof UsageError) printer.err("Run bc-order-batch --help for usage.");
+      return error.exitCode;
+    }
+    printer.err(
+      `bc-order-batch: internal error: ${error instanceof Error ? error.message : String(error)}`,
+    );
+    if (debug && error instanceof Error && error.stack) printer.err(error.stack);
+    printer.err(
+      "This is a bug; please report it with the command line (never the token) and --debug output.",
+    );
+    return 2;
+  }
+}
+
+process.exitCode = await main(hideBin(process.argv));

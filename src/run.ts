@@ -1,0 +1,382 @@
+import { createWriteStream } from "node:fs";
+import { rename, rm } from "node:fs/promises";
+import { PassThrough, type Writable } from "node:stream";
+import { finished, pipeline } from "node:stream/promises";
+import { type ApiEvent, createStoreApi } from "./api/bigcommerce.js";
+import { CredentialsRejectedError, OutageError } from "./api/errors.js";
+import { RetryQuota } from "./api/retry-policy.js";
+import type { StoreApi } from "./api/store-api.js";
+import { applyInOrder } from "./apply-in-order.js";
+import { type AppliedRow, applyRow } from "./apply-row.js";
+import type { StoreDirectory } from "./credentials.js";
+import { BatchError } from "./errors.js";
+import { type InputInfo, inspectInput, type ReadOptions, readRows } from "./read-rows.js";
+import { buildStatusTable, DEFAULT_ORDER_STATUSES, type StatusTable } from "./statuses.js";
+import { type RunSummary, type StopReason, SummaryBuilder } from "./summarize.js";
+import { resultHeader, toResultRecord } from "./to-result-row.js";
+import {
+  type CheckedRow,
+  type RowOutcome,
+  type RowResultState,
+  type SourceRow,
+  SUCCESS_STATES,
+} from "./types.js";
+import { checkRow } from "./validate-row.js";
+import {
+  failedRowsPath,
+  failedRowsStringifier,
+  type PreviousResult,
+  readPreviousResults,
+  resultsStringifier,
+} from "./write-results.js";
+
+/** Options of one batch run; the CLI builds them from flags, a library user directly. */
+export interface RunOptions {
+  /** Path of the input CSV. */
+  readonly input: string;
+  /** `run` applies (or, with dryRun, reads); `validate` checks offline: no credentials, no network. */
+  readonly mode: "run" | "validate";
+  /** Results file path, or a stream (e.g. stdout). @default `<input>.results.csv` (chosen by the caller) */
+  readonly output: string | Writable;
+  /** Write `<output>.failed.csv` (input columns of every row that did not succeed). @default true for a path */
+  readonly failedFile?: boolean;
+  readonly read?: ReadOptions;
+  /** Read-only requests; report what would change. @default false */
+  readonly dryRun?: boolean;
+  /** Skip rows an earlier results file (at `output`) shows as done. @default false */
+  readonly resume?: boolean;
+  /** Rows worked on at once (different orders). @default 4 */
+  readonly concurrency?: number;
+  /** Stores; required for mode `run`. */
+  readonly stores?: StoreDirectory;
+  /** Per-attempt request timeout, ms. @default 30000 */
+  readonly timeoutMs?: number;
+  /** Requests per quota window left for the store's other apps. @default 10% of the quota */
+  readonly reserve?: number;
+  readonly maxAttempts?: number;
+  readonly backoff?: { readonly baseMs?: number; readonly maxMs?: number };
+  /** Run-level transient-retry budget (see api/retry-policy). */
+  readonly retryBudget?: number;
+  /** Wait before re-reading shipments after an unclear POST, ms. @default 2000 */
+  readonly reconcileDelayMs?: number;
+  /** Add a UTF-8 BOM to the results for Excel. @default false */
+  readonly excel?: boolean;
+  /** Graceful stop: no row starts after it aborts; rows in flight get `graceMs` to finish. */
+  readonly signal?: AbortSignal;
+  /** @default 30000 */
+  readonly graceMs?: number;
+  readonly userAgent?: string;
+  /** Called once the input has been checked (row total, encoding, warnings). */
+  readonly onStart?: (info: InputInfo) => void;
+  /** Called for every row, in input order, as its result is written. */
+  readonly onRow?: (outcome: RowOutcome) => void;
+  readonly onApiEvent?: (event: ApiEvent) => void;
+}
+
+const DONE_BEFORE: ReadonlySet<string> = new Set<RowResultState>([
+  "updated",
+  "unchanged",
+  "failed",
+  "invalid",
+]);
+
+interface Store {
+  /** Identifies the store (API URL and hash) in per-order keys. */
+  readonly key: string;
+  readonly api: StoreApi;
+  readonly statuses: Promise<StatusTable>;
+}
+
+type Item =
+  | {
+      readonly source: SourceRow;
+      readonly outcome: RowOutcome;
+      readonly record?: readonly string[];
+    }
+  | {
+      readonly source: SourceRow;
+      readonly apply: CheckedRow;
+      readonly store: Store;
+      readonly key: string;
+    };
+
+type Done = {
+  readonly source: SourceRow;
+  readonly outcome: RowOutcome;
+  readonly record?: readonly string[];
+};
+
+/** Outcome of a row carried over from an earlier results file. */
+function outcomeFromRecord(source: SourceRow, previous: PreviousResult, width: number): RowOutcome {
+  const cell = (offset: number) => previous.record[width + offset] ?? "";
+  const fields = cell(3) === "" ? [] : cell(3).split(";");
+  return {
+    index: source.index,
+    line: source.line,
+    result: previous.result as RowResultState,
+    fieldsUpdated: fields,
+    shipmentCreated: fields.includes("shipment_created"),
+  };
+}
+
+/**
+ * Run a batch: CSV rows → checked rows → API calls → outcomes → results CSV, streaming, in input order.
+ * Throws only for run-level failures before the first row (unreadable input, missing or rejected
+ * credentials); a run stopped later (interrupt, rejected credentials, outage) still writes a result
+ * for every row and says why in `stopReason`.
+ */
+export async function runBatch(options: RunOptions): Promise<RunSummary> {
+  const started = performance.now();
+  const readOptions = options.read ?? {};
+  const info = await inspectInput(options.input, readOptions, options.signal);
+  options.onStart?.(info);
+
+  const dryRun = options.dryRun ?? false;
+  const concurrency = options.concurrency ?? 4;
+  const hard = new AbortController();
+  let stopReason: StopReason | undefined;
+  let stopError: BatchError | undefined;
+  const stop = (reason: StopReason, error?: BatchError) => {
+    if (stopReason !== undefined) return;
+    stopReason = reason;
+    stopError = error;
+  };
+  let graceTimer: NodeJS.Timeout | undefined;
+  const onAbort = () => {
+    stop("interrupted");
+    graceTimer = setTimeout(() => hard.abort(), options.graceMs ?? 30_000);
+    graceTimer.unref();
+  };
+  if (options.signal?.aborted) onAbort();
+  else options.signal?.addEventListener("abort", onAbort, { once: true });
+
+  // One retry budget for the whole run: an outage anywhere stops dispatching (issue #4).
+  const retryQuota = new RetryQuota(
+    options.retryBudget !== undefined ? { capacity: options.retryBudget } : undefined,
+  );
+  // One API client (and so one rate limiter) per store, shared by every worker (issue #4).
+  const stores = new Map<string, Store>();
+  const offlineStatuses = buildStatusTable(DEFAULT_ORDER_STATUSES);
+  const storeFor = (credentialsId: string | undefined): Store => {
+    const directory = options.stores;
+    if (!directory) throw new BatchError("E_USAGE", "runBatch: `stores` is required to run");
+    const credentials = directory.get(credentialsId);
+    const key = `${credentials.apiUrl}|${credentials.storeHash}`;
+    let store = stores.get(key);
+    if (!store) {
+      const api = createStoreApi(credentials, {
+        userAgent: options.userAgent ?? "bc-order-batch",
+        ...(options.timeoutMs !== undefined ? { timeoutMs: options.timeoutMs } : {}),
+        ...(options.maxAttempts !== undefined ? { maxAttempts: options.maxAttempts } : {}),
+        ...(options.backoff !== undefined ? { backoff: options.backoff } : {}),
+        ...(options.reserve !== undefined ? { reserve: options.reserve } : {}),
+        retryQuota,
+        ...(options.onApiEvent ? { onEvent: options.onApiEvent } : {}),
+      });
+      // Statuses are read once per store: renamed statuses (custom_label) resolve too (issue #2).
+      const statuses = api.listOrderStatuses(hard.signal).then(buildStatusTable);
+      statuses.catch(() => {});
+      store = { key, api, statuses };
+      stores.set(key, store);
+    }
+    return store;
+  };
+
+  if (options.mode === "run") {
+    // Fail fast, before any row: the default store must accept the credentials.
+    if (options.stores?.defaultId !== undefined || options.stores?.ids === undefined) {
+      await storeFor(undefined).statuses;
+    }
+  }
+
+  const width = info.headerCells.length;
+  const header = resultHeader(info.headerCells);
+  const outputPath = typeof options.output === "string" ? options.output : undefined;
+  const writePath = outputPath && options.resume ? `${outputPath}.partial` : outputPath;
+  const previous =
+    outputPath && options.resume ? readPreviousResults(outputPath, info.headerCells) : undefined;
+  // Both files are in input order: walk the earlier results alongside the input, one record ahead.
+  let lookahead: PreviousResult | undefined;
+  let exhausted = previous === undefined;
+  const findPrevious = async (source: SourceRow): Promise<PreviousResult | undefined> => {
+    while (!exhausted) {
+      if (lookahead === undefined) {
+        const next = await (previous as AsyncGenerator<PreviousResult>).next();
+        if (next.done) {
+          exhausted = true;
+          return undefined;
+        }
+        lookahead = next.value;
+      }
+      if (lookahead.line > source.line) return undefined;
+      const candidate = lookahead;
+      lookahead = undefined;
+      if (candidate.line === source.line) return candidate;
+    }
+    return undefined;
+  };
+
+  async function* check(rows: AsyncIterable<SourceRow>): AsyncGenerator<Item> {
+    for await (const source of rows) {
+      const earlier = await findPrevious(source);
+      if (
+        earlier &&
+        DONE_BEFORE.has(earlier.result) &&
+        earlier.orderId === (source.values.order_id ?? "").trim()
+      ) {
+        yield {
+          source,
+          outcome: outcomeFromRecord(source, earlier, width),
+          record: earlier.record,
+        };
+        continue;
+      }
+      const credentialsId = source.values.credentials_id?.trim() || undefined;
+      let store: Store | undefined;
+      let statuses = offlineStatuses;
+      if (options.mode === "run" && stopReason === undefined) {
+        try {
+          store = storeFor(credentialsId);
+          statuses = await store.statuses;
+        } catch (error) {
+          if (error instanceof CredentialsRejectedError || error instanceof OutageError) {
+            stop(error instanceof OutageError ? "outage" : "credentials_rejected", error);
+          } else if (!(error instanceof BatchError)) throw error;
+          // An unknown credentials id is the row's problem: checkRow reports it below.
+        }
+      }
+      const checked = checkRow(source, {
+        statuses,
+        offline: options.mode === "validate",
+        ...(options.stores?.ids ? { credentialsIds: options.stores.ids } : {}),
+      });
+      const base = { index: source.index, line: source.line };
+      if (!checked.ok) {
+        yield {
+          source,
+          outcome: {
+            ...base,
+            result: "invalid",
+            fieldsUpdated: [],
+            errorCode: checked.problems[0]?.code,
+            error: checked.problems.map((problem) => problem.message).join("; "),
+          },
+        };
+      } else if (options.mode === "validate") {
+        yield {
+          source,
+          outcome: { ...base, orderId: checked.row.orderId, result: "valid", fieldsUpdated: [] },
+        };
+      } else if (!store) {
+        yield { source, outcome: notAttempted(source, checked.row.orderId) };
+      } else {
+        yield { source, apply: checked.row, store, key: `${store.key}|${checked.row.orderId}` };
+      }
+    }
+  }
+
+  const notAttempted = (source: SourceRow, orderId?: number): RowOutcome => ({
+    index: source.index,
+    line: source.line,
+    orderId,
+    result: "not_attempted",
+    fieldsUpdated: [],
+    errorCode: stopError?.code ?? "E_STOPPED",
+    error: stopError
+      ? `not attempted: ${stopError.message}`
+      : "not attempted: the run was interrupted before this row started",
+  });
+
+  const apply = (items: AsyncIterable<Item>) =>
+    applyInOrder<Item, Done>(items, {
+      concurrency,
+      maxPending: Math.max(64, concurrency * 16),
+      keyOf: (item) => ("apply" in item ? item.key : undefined),
+      stopped: () => stopReason !== undefined,
+      skip: (item, stopped) =>
+        "apply" in item
+          ? { source: item.source, outcome: notAttempted(item.source, item.apply.orderId) }
+          : stopped
+            ? { source: item.source, outcome: notAttempted(item.source) }
+            : item,
+      work: async (item) => {
+        if (!("apply" in item)) return item;
+        const applied: AppliedRow = await applyRow(item.apply, {
+          api: item.store.api,
+          dryRun,
+          reconcileDelayMs: options.reconcileDelayMs ?? 2000,
+          signal: hard.signal,
+        });
+        if (applied.fatal) {
+          stop(
+            applied.fatal instanceof OutageError ? "outage" : "credentials_rejected",
+            applied.fatal,
+          );
+        }
+        return { source: item.source, outcome: applied.outcome };
+      },
+    });
+
+  const summary = new SummaryBuilder();
+  const failedPath =
+    outputPath && (options.failedFile ?? true) ? failedRowsPath(outputPath) : undefined;
+  const failedOut = failedPath
+    ? failedRowsStringifier(info.headerCells, options.excel ?? false)
+    : undefined;
+  const failedDone =
+    failedOut && failedPath ? pipeline(failedOut, createWriteStream(failedPath)) : undefined;
+
+  async function* format(done: AsyncIterable<Done>): AsyncGenerator<string[]> {
+    for await (const { source, outcome, record } of done) {
+      summary.add(outcome);
+      options.onRow?.(outcome);
+      if (failedOut && !SUCCESS_STATES.has(outcome.result)) {
+        const cells = source.cells.slice(0, width);
+        while (cells.length < width) cells.push("");
+        if (!failedOut.write(cells))
+          await new Promise((resolve) => failedOut.once("drain", resolve));
+      }
+      yield record ? [...record] : toResultRecord(width, source.cells, outcome);
+    }
+  }
+
+  const destination =
+    writePath !== undefined ? createWriteStream(writePath) : (options.output as Writable);
+  const toStdout = writePath === undefined;
+  try {
+    await pipeline(
+      readRows(info, readOptions),
+      check,
+      apply,
+      format,
+      resultsStringifier(header, options.excel ?? false),
+      toStdout ? passThroughTo(destination) : destination,
+    );
+  } finally {
+    if (graceTimer) clearTimeout(graceTimer);
+    options.signal?.removeEventListener("abort", onAbort);
+    failedOut?.end();
+    await failedDone?.catch(() => {});
+    await previous?.return(undefined);
+  }
+  if (writePath !== undefined && outputPath !== undefined && writePath !== outputPath) {
+    await rename(writePath, outputPath);
+  }
+  if (failedPath && summary.failed === 0) await rm(failedPath, { force: true });
+
+  return summary.build({
+    stats: [...stores.values()].map((store) => store.api.stats),
+    elapsedMs: Math.round(performance.now() - started),
+    stopReason,
+    resultsFile: outputPath,
+    failedFile: failedPath && summary.failed > 0 ? failedPath : undefined,
+  });
+}
+
+/** Pipe into a stream we must not end (stdout). */
+function passThroughTo(target: Writable): PassThrough {
+  const through = new PassThrough();
+  through.pipe(target, { end: false });
+  void finished(through);
+  return through;
+}

@@ -1,0 +1,94 @@
+import { createReadStream, createWriteStream } from "node:fs";
+import type { Writable } from "node:stream";
+import { parse } from "csv-parse";
+import { type Stringifier, stringify } from "csv-stringify";
+import { RESULT_COLUMNS } from "./columns.js";
+
+/**
+ * The results file is a contract (issue #2, #5): fixed header, one record per input row, UTF-8,
+ * cells starting with = + - @ tab or CR neutralised with a leading ' (OWASP CSV injection:
+ * https://owasp.org/www-community/attacks/CSV_Injection). Only the file is neutralised; the values
+ * sent to BigCommerce are the row's real values. `excel` adds a BOM so Excel reads UTF-8 accents.
+ */
+export function resultsStringifier(header: readonly string[], excel: boolean): Stringifier {
+  return stringify({
+    header: true,
+    columns: header as string[],
+    escape_formulas: true,
+    bom: excel,
+    eof: true,
+  });
+}
+
+/**
+ * The failed-rows file (issue #7): input columns only, values exactly as read, so it can be fixed
+ * and fed straight back in. Not neutralised: it holds nothing the input did not.
+ */
+export function failedRowsStringifier(header: readonly string[], excel: boolean): Stringifier {
+  return stringify({ header: true, columns: header as string[], bom: excel, eof: true });
+}
+
+/** `orders.results.csv` → `orders.results.failed.csv`. */
+export function failedRowsPath(resultsPath: string): string {
+  return resultsPath.toLowerCase().endsWith(".csv")
+    ? `${resultsPath.slice(0, -4)}.failed.csv`
+    : `${resultsPath}.failed.csv`;
+}
+
+/** `dir/orders.csv` → `dir/orders.results.csv`. */
+export function defaultResultsPath(inputPath: string): string {
+  return inputPath.toLowerCase().endsWith(".csv")
+    ? `${inputPath.slice(0, -4)}.results.csv`
+    : `${inputPath}.results.csv`;
+}
+
+export function openFile(path: string): Writable {
+  return createWriteStream(path, { flags: "w" });
+}
+
+/** A row of an earlier results file, as `--resume` needs it. */
+export interface PreviousResult {
+  readonly line: number;
+  readonly orderId: string;
+  readonly result: string;
+  readonly record: readonly string[];
+}
+
+/**
+ * Stream an earlier results file in order. A kill -9 can leave the last record cut short: a record
+ * of the wrong width, or a quote left open at the end, ends the reading there (the rows after it
+ * are redone).
+ */
+export async function* readPreviousResults(
+  path: string,
+  inputHeader: readonly string[],
+): AsyncGenerator<PreviousResult> {
+  const width = inputHeader.length + RESULT_COLUMNS.length;
+  const orderIdAt = inputHeader.findIndex((name) => name.trim().toLowerCase() === "order_id");
+  const lineAt = inputHeader.length;
+  const parser = createReadStream(path).pipe(
+    parse({ bom: true, relax_column_count: true, skip_empty_lines: true }),
+  );
+  let first = true;
+  try {
+    for await (const record of parser as AsyncIterable<string[]>) {
+      if (first) {
+        first = false;
+        continue;
+      }
+      if (record.length !== width) return;
+      const line = Number(record[lineAt]);
+      if (!Number.isInteger(line)) return;
+      yield {
+        line,
+        orderId: (record[orderIdAt] ?? "").trim(),
+        result: record[lineAt + 1] ?? "",
+        record,
+      };
+    }
+  } catch {
+    // A cut-short last record (unclosed quote at end of file): stop at the last complete one.
+  } finally {
+    parser.destroy();
+  }
+}
