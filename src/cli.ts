@@ -12,7 +12,7 @@ import { ProgressReporter } from "./progress.js";
 import { runBatch } from "./run.js";
 import { exitCodeOf, formatSummary, summaryToJson } from "./summarize.js";
 import { SUCCESS_STATES } from "./types.js";
-import { VERSION } from "./version.js";
+import { USER_AGENT, VERSION } from "./version.js";
 
 const EXAMPLES: readonly [string, string][] = [
   ["$0 tracking.csv", "Nightly tracking upload: create shipments, write tracking.results.csv"],
@@ -22,6 +22,7 @@ const EXAMPLES: readonly [string, string][] = [
     "Carry on after an interrupted run (never creates a second shipment)",
   ],
   ["$0 validate export.csv", "Check a file offline: no credentials, no network"],
+  ["$0 check", "Check the store's credentials, scope and quota before a first run"],
   ["$0 sandbox --orders 500", "Start a local practice store and print its settings"],
 ];
 
@@ -56,7 +57,11 @@ function runFlags(argv: Argv) {
       describe: "Write the results with a BOM so Excel shows accents correctly",
     })
     .option("json", { type: "boolean", describe: "Print the summary as one JSON object on stdout" })
-    .option("quiet", { alias: "q", type: "boolean", describe: "No progress bar and no summary on stderr (warnings and errors still show)" })
+    .option("quiet", {
+      alias: "q",
+      type: "boolean",
+      describe: "No progress bar and no summary on stderr (warnings and errors still show)",
+    })
     .option("debug", { type: "boolean", describe: "Log every request and show stack traces" });
 }
 
@@ -161,7 +166,8 @@ async function runCommand(
       onRow: (outcome) => progress?.row(!SUCCESS_STATES.has(outcome.result)),
       onApiEvent: (event) => {
         if (flags.debug) printer.err(`debug: ${JSON.stringify(event)}`);
-        else if (event.type === "rate_limited" || event.type === "throttle") progress?.waiting(event.waitMs);
+        else if (event.type === "rate_limited" || event.type === "throttle")
+          progress?.waiting(event.waitMs);
       },
     });
     progress?.finish();
@@ -231,6 +237,48 @@ export async function main(args: readonly string[]): Promise<number> {
           process.once("SIGINT", close);
           process.once("SIGTERM", close);
         });
+      },
+    )
+    .command(
+      "check",
+      "Read-only set-up check of a store: credentials, Orders scope, one order, quota",
+      (argv) =>
+        argv
+          .option("store-hash", {
+            type: "string",
+            describe: "Store hash [env BIGCOMMERCE_STORE_HASH]",
+          })
+          .option("api-url", { type: "string", describe: "API base URL [env BIGCOMMERCE_API_URL]" })
+          .option("credentials", {
+            type: "string",
+            describe: "Credentials file [env BIGCOMMERCE_CREDENTIALS_FILE]",
+          })
+          .option("credentials-id", {
+            type: "string",
+            describe: "Which entry of the credentials file",
+          })
+          .option("timeout", {
+            type: "number",
+            default: 30,
+            describe: "Seconds to wait for one answer",
+          }),
+      async (argv) => {
+        const { loadStoreDirectory } = await import("./credentials.js");
+        const { checkStore, formatStoreCheck } = await import("./check-store.js");
+        const stores = await loadStoreDirectory({
+          env: process.env,
+          storeHash: argv.storeHash,
+          apiUrl: argv.apiUrl,
+          credentialsFile: argv.credentials,
+          credentialsId: argv.credentialsId,
+          platform: process.platform,
+        });
+        const report = await checkStore(stores.get(undefined), {
+          userAgent: USER_AGENT,
+          timeoutMs: Math.round(argv.timeout * 1000),
+        });
+        printer.out(formatStoreCheck(report));
+        exitCode = report.ready ? 0 : 2;
       },
     )
     .command(

@@ -257,6 +257,15 @@ export function createStoreApi(
       return readEntity<Order>(request, response, "order");
     },
 
+    async latestOrder(signal) {
+      const request: HttpRequest = {
+        method: "GET",
+        path: "/orders",
+        query: { limit: 1, sort: "id:desc" },
+      };
+      return readList<Order>(request, await call(request, signal))[0];
+    },
+
     async listOrderStatuses(signal) {
       const request: HttpRequest = { method: "GET", path: "/order_statuses" };
       return readList<OrderStatus>(request, await call(request, signal));

@@ -27,6 +27,8 @@ export interface StoreApi {
   /** The order, or `undefined` when BigCommerce answers 404. */
   getOrder(orderId: number, signal?: AbortSignal): Promise<Order | undefined>;
   listOrderStatuses(signal?: AbortSignal): Promise<OrderStatus[]>;
+  /** The newest order (GET /orders?limit=1&sort=id:desc), for the set-up check; undefined when the store has none. */
+  latestOrder(signal?: AbortSignal): Promise<Order | undefined>;
   listProducts(orderId: number, signal?: AbortSignal): Promise<OrderProduct[]>;
   listShippingAddresses(orderId: number, signal?: AbortSignal): Promise<ShippingAddress[]>;
   listShipments(orderId: number, signal?: AbortSignal): Promise<Shipment[]>;

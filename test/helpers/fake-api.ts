@@ -94,6 +94,12 @@ export class FakeStore implements StoreApi {
       return found ? structuredClone(found) : undefined;
     });
   }
+  latestOrder() {
+    return this.#call("latestOrder", "GET /orders", () => {
+      const ids = [...this.orders.keys()].sort((a, b) => b - a);
+      return ids[0] === undefined ? undefined : structuredClone(this.orders.get(ids[0]));
+    });
+  }
   listOrderStatuses() {
     return this.#call("listOrderStatuses", "GET /order_statuses", () => []);
   }
