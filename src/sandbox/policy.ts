@@ -303,3 +303,38 @@ export const DEFAULT_LIST_LIMIT = 50;
 
 /** Request bodies above this are refused with 413. */
 export const MAX_BODY_BYTES = 1024 * 1024;
+
+/**
+ * GET /orders `sort` values the sandbox models (S1 `sort` parameter, L1367-1383: a field, then
+ * `:asc` or `:desc`). BigCommerce's default is by id, lowest first (S1 L318-321). Only `id` is
+ * modelled: sorting by another field would mean building every order of a generated store.
+ */
+export const ORDER_SORTS: Readonly<Record<string, "asc" | "desc">> = {
+  id: "asc",
+  "id:asc": "asc",
+  "id:desc": "desc",
+};
+
+/**
+ * GET /orders filters BigCommerce documents (S1 L324-345) that the sandbox does not model. They are
+ * refused with 400 rather than ignored, so a client that relies on one is not handed every order.
+ */
+export const UNMODELLED_ORDER_FILTERS: readonly string[] = [
+  "min_id",
+  "max_id",
+  "min_total",
+  "max_total",
+  "customer_id",
+  "email",
+  "status_id",
+  "cart_id",
+  "payment_method",
+  "min_date_created",
+  "max_date_created",
+  "min_date_modified",
+  "max_date_modified",
+  "channel_id",
+  "external_order_id",
+  "include",
+  "consignment_structure",
+];

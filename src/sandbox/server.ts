@@ -14,7 +14,13 @@ import { setTimeout as delay } from "node:timers/promises";
 import { type Checked, checkOrderPut, checkShipmentPost, type V2Error } from "./checks.js";
 import { SandboxError } from "./errors.js";
 import { checkFaultRule, FaultPlan } from "./faults.js";
-import { DEFAULT_LIST_LIMIT, MAX_BODY_BYTES, MAX_LIST_LIMIT } from "./policy.js";
+import {
+  DEFAULT_LIST_LIMIT,
+  MAX_BODY_BYTES,
+  MAX_LIST_LIMIT,
+  ORDER_SORTS,
+  UNMODELLED_ORDER_FILTERS,
+} from "./policy.js";
 import { QuotaWindow, rateLimitHeaders, retryAfterSeconds } from "./rate-limit.js";
 import { fixedSource, generatedSource, loadSeedFile, type SeedSource } from "./seed.js";
 import { MemoryStore, NOT_FOUND_MESSAGE } from "./store.js";
@@ -50,6 +56,8 @@ interface Reply {
 
 /** Routes below `/stores/{hash}/v2`, as data: path pattern and the route name per method. */
 const ROUTES: readonly { pattern: RegExp; methods: Readonly<Record<string, SandboxRoute>> }[] = [
+  // POST /orders (create an order) exists in BigCommerce but is not modelled: 405.
+  { pattern: /^\/orders$/, methods: { GET: "orders" } },
   { pattern: /^\/orders\/(\d+)$/, methods: { GET: "order", PUT: "order_put" } },
   { pattern: /^\/orders\/(\d+)\/products$/, methods: { GET: "products" } },
   // The spec's resource links spell it `shippingaddresses` (S1 L2637-2713); accept both.
@@ -179,7 +187,8 @@ function parseJson(
   }
 }
 
-function page<T>(items: readonly T[], query: URLSearchParams): Reply {
+/** `page` and `limit` of a V2 list (NOTES.md §4: page from 1, limit 50 by default, 250 at most). */
+function readPaging(query: URLSearchParams): { offset: number; limit: number } | Reply {
   const read = (name: string, fallback: number): number | Reply => {
     const text = query.get(name);
     if (text === null) return fallback;
@@ -197,9 +206,38 @@ function page<T>(items: readonly T[], query: URLSearchParams): Reply {
   // "the `limit` parameter exceeded the maximum" → 413 (NOTES.md §4, S5).
   if (limit > MAX_LIST_LIMIT)
     return v2(413, `The limit parameter exceeded the maximum of ${MAX_LIST_LIMIT}.`);
-  const slice = items.slice((pageNo - 1) * limit, pageNo * limit);
-  // V2 answers an empty list (or a page past the end) with 204 and no body (NOTES.md §4-5).
-  return slice.length === 0 ? { status: 204 } : { status: 200, body: slice };
+  return { offset: (pageNo - 1) * limit, limit };
+}
+
+/** V2 answers an empty list (or a page past the end) with 204 and no body (NOTES.md §4-5). */
+const listReply = (items: readonly unknown[]): Reply =>
+  items.length === 0 ? { status: 204 } : { status: 200, body: items };
+
+function page<T>(items: readonly T[], query: URLSearchParams): Reply {
+  const paging = readPaging(query);
+  if (!("offset" in paging)) return paging;
+  return listReply(items.slice(paging.offset, paging.offset + paging.limit));
+}
+
+/** GET /orders: every order, sorted by id, one page at a time (S1 L311-350). */
+function listOrders(store: MemoryStore, query: URLSearchParams): Reply {
+  const filter = UNMODELLED_ORDER_FILTERS.find((name) => query.has(name));
+  if (filter !== undefined) {
+    return v2(400, `The field '${filter}' is invalid.`, {
+      invalid_reason: `The sandbox store does not model the '${filter}' parameter.`,
+    });
+  }
+  const sort = query.get("sort")?.trim().toLowerCase() ?? "id";
+  // hasOwn: `sort=constructor` must not find Object.prototype's members.
+  const direction = Object.hasOwn(ORDER_SORTS, sort) ? ORDER_SORTS[sort] : undefined;
+  if (direction === undefined) {
+    return v2(400, "The field 'sort' is invalid.", {
+      invalid_reason: `Expected one of ${Object.keys(ORDER_SORTS).join(", ")}.`,
+    });
+  }
+  const paging = readPaging(query);
+  if (!("offset" in paging)) return paging;
+  return listReply(store.orderPage(paging.offset, paging.limit, direction));
 }
 
 class SandboxServer {
@@ -407,6 +445,8 @@ class SandboxServer {
     const list = <T>(items: T[] | undefined): Reply =>
       items === undefined ? v2(404) : page(items, url.searchParams);
     switch (route) {
+      case "orders":
+        return listOrders(this.store, url.searchParams);
       case "order": {
         const order = this.store.getOrder(orderId);
         return order === undefined ? v2(404) : { status: 200, body: order };

@@ -160,6 +160,16 @@ export class MemoryStore implements SandboxStore {
 
   // ---- Used by the server: undefined means the order does not exist (404). ----
 
+  /**
+   * One page of GET /orders, sorted by id. Only the page's orders are built, so listing a
+   * 100 000-order generated store stays cheap.
+   */
+  orderPage(offset: number, limit: number, direction: "asc" | "desc"): SandboxOrder[] {
+    const ids = this.#source.ids();
+    if (direction === "desc") ids.reverse();
+    return ids.slice(offset, offset + limit).flatMap((id) => this.getOrder(id) ?? []);
+  }
+
   products(orderId: number): SandboxOrderProduct[] | undefined {
     const state = this.#state(orderId);
     return state?.products.map((product) => this.#renderProduct(state, product));

@@ -14,6 +14,7 @@ import type {
 
 /** Route names, as used by `FaultRule.route`, `SandboxStats.byRoute` and the request log. */
 export type SandboxRoute =
+  | "orders"
   | "order"
   | "order_put"
   | "products"

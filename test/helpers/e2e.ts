@@ -1,0 +1,510 @@
+/**
+ * End-to-end test kit: temporary files, input CSVs, strict reading of the results CSV, and the
+ * invariants every run must keep (issue 2): nothing lost (one result row per input row, in input
+ * order), nothing applied twice (never a second shipment), nothing leaked (the access token).
+ * The CLI itself is run by cli.ts.
+ */
+import { randomBytes } from "node:crypto";
+import { rmSync } from "node:fs";
+import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { setTimeout as delay } from "node:timers/promises";
+import { parse } from "csv-parse/sync";
+import { stringify } from "csv-stringify/sync";
+import { onTestFinished } from "vitest";
+import { RESULT_COLUMNS } from "../../src/columns.js";
+import {
+  GENERATED_FIRST_ID,
+  type Sandbox,
+  type SandboxOptions,
+  startSandbox,
+} from "../../src/sandbox/index.js";
+import { type RowResultState, SUCCESS_STATES } from "../../src/types.js";
+import type { CliResult } from "./cli.js";
+
+/** Calls `cleanup` when the current test finishes; false outside a test (beforeAll, module scope). */
+function onTestEnd(cleanup: () => Promise<void>): boolean {
+  try {
+    onTestFinished(cleanup);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+// ---- Temporary directories ----
+
+/** Directories made outside a test (beforeAll, module scope), for removeTempDirs(). */
+const pendingDirs = new Set<string>();
+
+const removeDir = (path: string): Promise<void> =>
+  // Retries: a child killed a moment ago may still be closing a file in it.
+  rm(path, { recursive: true, force: true, maxRetries: 5, retryDelay: 50 });
+
+/**
+ * A fresh directory under os.tmpdir(); returns its path. Made inside a test or a beforeEach, it is
+ * removed when the test finishes; made in beforeAll, call `removeTempDirs()` in afterAll (what is
+ * left is removed when the test process exits).
+ */
+export async function tempDir(prefix = "bc-order-batch-e2e-"): Promise<string> {
+  const path = await mkdtemp(join(tmpdir(), prefix));
+  if (!onTestEnd(() => removeDir(path))) {
+    if (pendingDirs.size === 0) process.once("exit", removeLeftovers);
+    pendingDirs.add(path);
+  }
+  return path;
+}
+
+/** Removes the directories tempDir made outside a test. */
+export async function removeTempDirs(): Promise<void> {
+  const paths = [...pendingDirs];
+  pendingDirs.clear();
+  await Promise.all(paths.map(removeDir));
+}
+
+function removeLeftovers(): void {
+  for (const path of pendingDirs) rmSync(path, { recursive: true, force: true });
+}
+
+// ---- Input files ----
+
+export interface CsvOptions {
+  /** @default "," */
+  delimiter?: string;
+  /** Record separator. @default "\n" */
+  eol?: string;
+  /** Start with a byte-order mark (Excel's "CSV UTF-8"). @default false */
+  bom?: boolean;
+  /** End the last record with `eol`. @default true */
+  eof?: boolean;
+  /** @default "utf-8" */
+  encoding?: "utf-8" | "utf-16le" | "latin1";
+}
+
+/** CSV text of a header and rows, quoted where needed (RFC 4180 style), nothing neutralised. */
+export function csvText(
+  header: readonly string[],
+  rows: readonly (readonly string[])[],
+  options: CsvOptions = {},
+): string {
+  const text = stringify([header as string[], ...(rows as string[][])], {
+    delimiter: options.delimiter ?? ",",
+    record_delimiter: options.eol ?? "\n",
+    eof: options.eof ?? true,
+  });
+  return options.bom ? `\uFEFF${text}` : text;
+}
+
+/** Writes an input CSV; returns `path`. */
+export async function writeCsv(
+  path: string,
+  header: readonly string[],
+  rows: readonly (readonly string[])[],
+  options: CsvOptions = {},
+): Promise<string> {
+  const encoding = options.encoding ?? "utf-8";
+  if (options.bom && encoding === "latin1") {
+    throw new TypeError("writeCsv: a byte-order mark needs a Unicode encoding, not latin1");
+  }
+  await writeFile(path, Buffer.from(csvText(header, rows, options), encoding));
+  return path;
+}
+
+// ---- Results files ----
+
+/** A results row by column name. Null prototype: a column named `__proto__` is just a column. */
+export type ResultRow = Record<string, string>;
+
+export interface Results {
+  readonly header: string[];
+  /** By column name; when a name repeats, the later column wins (the tool's own columns are last). */
+  readonly rows: ResultRow[];
+  /** The data records as arrays, header excluded. */
+  readonly records: string[][];
+  /** The file's text, for leak checks. */
+  readonly text: string;
+}
+
+/**
+ * Parses results CSV text STRICTLY: no relax options, so a ragged record, a stray quote or a cut
+ * short last record throws csv-parse's CsvError (with its `code`). A BOM (--excel) is skipped.
+ */
+export function parseResults(text: string): Results {
+  const records = parse(text, { bom: true }) as string[][];
+  const [header, ...data] = records;
+  if (header === undefined) {
+    throw Object.assign(new Error("The results CSV is empty: no header"), {
+      code: "E_RESULTS_EMPTY",
+    });
+  }
+  const rows = data.map((record) => {
+    const row: ResultRow = Object.create(null);
+    header.forEach((name, i) => {
+      row[name] = record[i] ?? "";
+    });
+    return row;
+  });
+  return { header, rows, records: data, text };
+}
+
+export async function readResults(file: string): Promise<Results> {
+  return parseResults(await readFile(file, "utf8"));
+}
+
+// ---- Invariants ----
+
+/** Every result state, checked exhaustively against RowResultState below. */
+export const RESULT_STATES = [
+  "updated",
+  "unchanged",
+  "would_update",
+  "valid",
+  "failed",
+  "invalid",
+  "needs_review",
+  "not_attempted",
+] as const satisfies readonly RowResultState[];
+
+// Compile-time: a state added to RowResultState must be added above.
+const everyState: Exclude<RowResultState, (typeof RESULT_STATES)[number]> extends never
+  ? true
+  : never = true;
+void everyState;
+
+const KNOWN_STATES: ReadonlySet<string> = new Set(RESULT_STATES);
+
+/**
+ * csv-stringify's escape_formulas (write-results.ts): a cell starting with one of these gets a
+ * leading `'` in the results file (OWASP CSV injection).
+ */
+const FORMULA_STARTS: ReadonlySet<string> = new Set([
+  "=",
+  "+",
+  "-",
+  "@",
+  "\t",
+  "\r",
+  "\uFF1D",
+  "\uFF0B",
+  "\uFF0D",
+  "\uFF20",
+]);
+
+/** An input cell as the results file shows it. */
+export function neutralised(cell: string): string {
+  return FORMULA_STARTS.has(cell.charAt(0)) ? `'${cell}` : cell;
+}
+
+export type ViolationCode =
+  | "HEADER"
+  | "ROW_COUNT"
+  | "LINE_NOT_INTEGER"
+  | "LINE_ORDER"
+  | "LINE_MISMATCH"
+  | "RESULT_UNKNOWN"
+  | "RESULT_NOT_ALLOWED"
+  | "SUCCESS_MISMATCH"
+  | "CELL_MISMATCH"
+  | "EXIT_CODE"
+  | "DUPLICATE_SHIPMENT"
+  | "SECRET_LEAK";
+
+export interface Violation {
+  readonly code: ViolationCode;
+  readonly message: string;
+}
+
+export interface InvariantOptions {
+  /** Data rows in the input file. */
+  inputRows: number;
+  results: Results;
+  /** Check the sandbox store: at most one shipment per (order id, tracking number). */
+  sandbox?: Sandbox;
+  /** The run: its exit code (unless `code` is given) and its output, for the leak check. */
+  run?: CliResult;
+  /** The exit code observed. */
+  code?: number | null;
+  /** The exit code(s) wanted; needs `code` or `run`. */
+  expectCode?: number | readonly number[];
+  /** The input as written (writeCsv's header and rows): results must carry its cells, in order. */
+  input?: { header: readonly string[]; rows: readonly (readonly string[])[] };
+  /** Results the test allows, e.g. ["updated"]. @default every RowResultState */
+  allowedResults?: readonly RowResultState[];
+  /**
+   * Strings that must appear in no output (stdout, stderr, results file).
+   * @default the sandbox's access token, when `sandbox` is given
+   */
+  secrets?: readonly string[];
+}
+
+export interface InvariantSummary {
+  /** Rows per result. */
+  readonly counts: Readonly<Partial<Record<RowResultState, number>>>;
+  /** Shipments the sandbox created through the API (0 without a sandbox). */
+  readonly shipmentsCreated: number;
+}
+
+/** The invariants were broken; `violations` says which (assert on their codes). */
+export class InvariantError extends Error {
+  readonly code = "E_INVARIANT";
+  readonly violations: readonly Violation[];
+
+  constructor(violations: readonly Violation[]) {
+    super(
+      `Run invariants broken:\n${violations.map((v) => `  - [${v.code}] ${v.message}`).join("\n")}`,
+    );
+    this.name = "InvariantError";
+    this.violations = violations;
+  }
+}
+
+/** Every invariant the run breaks (empty: none). Pure except for reading the sandbox's state. */
+export function findViolations(options: InvariantOptions): Violation[] {
+  const { results } = options;
+  const out: Violation[] = [];
+  const add = (code: ViolationCode, message: string): void => {
+    out.push({ code, message });
+  };
+
+  // The results file is a contract: the input's columns as written, then ours (issue 2).
+  const tail = results.header.slice(-RESULT_COLUMNS.length);
+  if (tail.join(",") !== RESULT_COLUMNS.join(",")) {
+    add(
+      "HEADER",
+      `header must end with ${RESULT_COLUMNS.join(",")}; got ${results.header.join(",")}`,
+    );
+  }
+  const input = options.input;
+  if (input !== undefined) {
+    const want = [...input.header, ...RESULT_COLUMNS];
+    if (results.header.join("\u0000") !== want.join("\u0000")) {
+      add("HEADER", `header must be the input's then ours; got ${results.header.join(",")}`);
+    }
+  }
+
+  if (results.rows.length !== options.inputRows) {
+    add("ROW_COUNT", `${options.inputRows} rows in, ${results.rows.length} result rows out`);
+  }
+
+  const allowed = new Set<string>(options.allowedResults ?? RESULT_STATES);
+  // Without line breaks inside cells, data row i starts on line i + 2 (the header is line 1).
+  const oneLinePerRow =
+    input !== undefined && !input.rows.some((row) => row.some((cell) => /[\r\n]/.test(cell)));
+  let previousLine = 0;
+  results.rows.forEach((row, i) => {
+    const at = `result row ${i + 1}`;
+    const lineText = row.line ?? "";
+    const line = /^[1-9]\d*$/.test(lineText) ? Number(lineText) : Number.NaN;
+    if (Number.isNaN(line)) {
+      add("LINE_NOT_INTEGER", `${at}: line ${JSON.stringify(lineText)} is not a positive integer`);
+    } else {
+      if (line <= previousLine) {
+        add("LINE_ORDER", `${at}: line ${line} does not follow line ${previousLine}`);
+      }
+      if (oneLinePerRow && line !== i + 2) {
+        add("LINE_MISMATCH", `${at}: line ${line}, but the input has it on line ${i + 2}`);
+      }
+      previousLine = line;
+    }
+    const result = row.result ?? "";
+    if (!KNOWN_STATES.has(result)) {
+      add("RESULT_UNKNOWN", `${at} (line ${lineText}): result ${JSON.stringify(result)}`);
+    } else if (!allowed.has(result)) {
+      add(
+        "RESULT_NOT_ALLOWED",
+        `${at} (line ${lineText}): result ${result} (error ${row.error ?? ""}: ${row.message ?? ""})`,
+      );
+    }
+    const success = SUCCESS_STATES.has(result as RowResultState) ? "true" : "false";
+    if (row.success !== success) {
+      add(
+        "SUCCESS_MISMATCH",
+        `${at}: result ${result} needs success=${success}, got ${row.success}`,
+      );
+    }
+    const given = input?.rows[i];
+    if (given !== undefined) {
+      const record = results.records[i] ?? [];
+      input?.header.forEach((name, j) => {
+        const want = neutralised(given[j] ?? "");
+        if (record[j] !== want) {
+          add(
+            "CELL_MISMATCH",
+            `${at}, column ${name}: ${JSON.stringify(record[j])} instead of ${JSON.stringify(want)}`,
+          );
+        }
+      });
+    }
+  });
+
+  const code = options.code !== undefined ? options.code : options.run?.code;
+  if (options.expectCode !== undefined) {
+    const wanted =
+      typeof options.expectCode === "number" ? [options.expectCode] : options.expectCode;
+    if (code === undefined || code === null || !wanted.includes(code)) {
+      const stderr = options.run?.stderr.slice(-2000) ?? "";
+      add(
+        "EXIT_CODE",
+        `exit code ${code} (signal ${options.run?.signal ?? "none"}), wanted ${wanted.join(" or ")}${stderr ? `; stderr ends: ${stderr}` : ""}`,
+      );
+    }
+  }
+
+  const sandbox = options.sandbox;
+  if (sandbox !== undefined) {
+    // Only orders the run created shipments on can hold a duplicate it made; reading just those
+    // keeps this cheap on a 100 000-order generated store.
+    const touched = new Set(sandbox.store.createdShipments().map((s) => s.order_id));
+    for (const orderId of touched) {
+      const perTracking = new Map<string, number[]>();
+      for (const shipment of sandbox.store.listShipments(orderId)) {
+        const ids = perTracking.get(shipment.tracking_number) ?? [];
+        ids.push(shipment.id);
+        perTracking.set(shipment.tracking_number, ids);
+      }
+      for (const [tracking, ids] of perTracking) {
+        if (ids.length > 1) {
+          add(
+            "DUPLICATE_SHIPMENT",
+            `order ${orderId} has ${ids.length} shipments with tracking number ${JSON.stringify(tracking)} (ids ${ids.join(", ")})`,
+          );
+        }
+      }
+    }
+  }
+
+  const secrets = (
+    options.secrets ?? (sandbox ? [sandbox.env.BIGCOMMERCE_ACCESS_TOKEN] : [])
+  ).filter((secret) => secret !== "");
+  const texts: [string, string][] = [["results file", results.text]];
+  if (options.run) texts.push(["stdout", options.run.stdout], ["stderr", options.run.stderr]);
+  secrets.forEach((secret, i) => {
+    for (const [where, text] of texts) {
+      // The message names the secret by position only: it must not leak it again.
+      if (text.includes(secret)) add("SECRET_LEAK", `secret #${i + 1} appears in ${where}`);
+    }
+  });
+  return out;
+}
+
+/** Throws InvariantError listing every broken invariant; otherwise returns counts per result. */
+export function checkInvariants(options: InvariantOptions): InvariantSummary {
+  const violations = findViolations(options);
+  if (violations.length > 0) throw new InvariantError(violations);
+  const counts: Partial<Record<RowResultState, number>> = {};
+  for (const row of options.results.rows) {
+    const result = row.result as RowResultState;
+    counts[result] = (counts[result] ?? 0) + 1;
+  }
+  return {
+    counts,
+    shipmentsCreated: options.sandbox?.store.createdShipments().length ?? 0,
+  };
+}
+
+// ---- Sandbox ----
+
+/** The variables that point the CLI at `sandbox`, plus `extra`. */
+export function sandboxEnv(
+  sandbox: Pick<Sandbox, "env">,
+  extra: Record<string, string> = {},
+): Record<string, string> {
+  return { ...sandbox.env, ...extra };
+}
+
+/**
+ * A sandbox store for an end-to-end test: unlimited quota unless given, and a distinctive access
+ * token so the leak check means something. Inside a test it is closed when the test finishes;
+ * from beforeAll, close it in afterAll.
+ */
+export async function startE2eSandbox(options: SandboxOptions = {}): Promise<Sandbox> {
+  const sandbox = await startSandbox({
+    quota: 0,
+    accessToken: `e2e-token-${randomBytes(12).toString("hex")}`,
+    ...options,
+  });
+  onTestEnd(() => sandbox.close());
+  return sandbox;
+}
+
+// ---- Rows against a generated store ----
+
+export type OrderRowKind = "status" | "note" | "shipment" | "mixed";
+
+/** Columns of orderRows' files. */
+export const ORDER_ROW_HEADER: readonly string[] = [
+  "order_id",
+  "status_id",
+  "staff_notes",
+  "tracking_number",
+  "shipping_provider",
+  "tracking_carrier",
+  "order_address_id",
+];
+
+export interface OrderRowOptions {
+  /** Orders the rows spread over (row i is for order firstId + i % orders). @default n */
+  orders?: number;
+  /** @default GENERATED_FIRST_ID (100000), the first order of `seed: { generate }` */
+  firstId?: number;
+  /** Makes notes and tracking numbers unique across files of one test. @default "A" */
+  tag?: string;
+  /** status_id of status rows. @default "10" (Completed: no generated order has it, so it is a change) */
+  status?: string;
+}
+
+/**
+ * `n` valid rows for a sandbox started with `seed: { generate: { orders } }` (at least `orders`
+ * orders). Kinds: status changes, staff notes (unique per row), shipments (unique tracking numbers,
+ * `ups`, for the order's first address `id * 10 + 1`, which every generated order has), or mixed
+ * (status, note, shipment in turn). Two shipment rows on one order (orders < n) leave the second
+ * with nothing to ship.
+ */
+export function orderRows(
+  n: number,
+  kind: OrderRowKind,
+  options: OrderRowOptions = {},
+): { header: string[]; rows: string[][] } {
+  const orders = options.orders ?? n;
+  const firstId = options.firstId ?? GENERATED_FIRST_ID;
+  const tag = options.tag ?? "A";
+  if (!/^[A-Za-z0-9]{1,20}$/.test(tag))
+    throw new TypeError("orderRows: tag must be 1-20 letters or digits");
+  const rows = Array.from({ length: n }, (_, i) => {
+    const orderId = firstId + (i % Math.max(1, orders));
+    const rowKind = kind === "mixed" ? (["status", "note", "shipment"] as const)[i % 3] : kind;
+    const row = [String(orderId), "", "", "", "", "", ""];
+    if (rowKind === "status") row[1] = options.status ?? "10";
+    if (rowKind === "note") row[2] = `e2e ${tag} row ${i + 1}`;
+    if (rowKind === "shipment") {
+      // At most 50 characters (orders.v2 orderShipment_Post.tracking_number).
+      row[3] = `1ZE2E${tag}${String(i + 1).padStart(7, "0")}`;
+      row[4] = "ups";
+      row[6] = String(orderId * 10 + 1);
+    }
+    return row;
+  });
+  return { header: [...ORDER_ROW_HEADER], rows };
+}
+
+// ---- Waiting ----
+
+/**
+ * Polls `condition` until it holds, e.g. until the sandbox has applied some writes before a test
+ * sends a signal. Rejects with a message after `timeoutMs`.
+ */
+export async function waitUntil(
+  condition: () => boolean | Promise<boolean>,
+  options: { timeoutMs?: number; intervalMs?: number; what?: string } = {},
+): Promise<void> {
+  const timeoutMs = options.timeoutMs ?? 30_000;
+  const deadline = performance.now() + timeoutMs;
+  for (;;) {
+    if (await condition()) return;
+    if (performance.now() >= deadline) {
+      throw new Error(`waitUntil: ${options.what ?? "condition"} not met within ${timeoutMs} ms`);
+    }
+    await delay(options.intervalMs ?? 10);
+  }
+}
