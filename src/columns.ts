@@ -17,7 +17,11 @@ export const COLUMNS: readonly ColumnSpec[] = [
   { name: "order_id", description: "Order to update (positive integer). Required." },
   { name: "status_id", description: "New status: numeric id (0-14) or status name/label." },
   // staff_notes maxLength: orders.v2 order_Put.staff_notes (NOTES.md §1).
-  { name: "staff_notes", maxLength: 65535, description: "Notes for staff (replaces the current notes)." },
+  {
+    name: "staff_notes",
+    maxLength: 65535,
+    description: "Notes for staff (replaces the current notes).",
+  },
   { name: "customer_message", maxLength: 65535, description: "The order's customer message." },
   // BigCommerce documents no length for address fields; 255 only stops absurd values early.
   { name: "billing_first_name", billingField: "first_name", maxLength: 255, description: "" },
@@ -36,11 +40,25 @@ export const COLUMNS: readonly ColumnSpec[] = [
   { name: "billing_email", billingField: "email", maxLength: 255, description: "" },
   { name: "billing_phone", billingField: "phone", maxLength: 255, description: "" },
   // tracking_number maxLength: orders.v2 orderShipment_Post.tracking_number.
-  { name: "tracking_number", maxLength: 50, description: "Creates a shipment of everything unshipped." },
-  { name: "shipping_provider", description: "ups, fedex, usps, … or carrier_<id>; common spellings are mapped." },
-  { name: "tracking_carrier", maxLength: 100, description: "AfterShip courier slug, e.g. ups, dhl." },
+  {
+    name: "tracking_number",
+    maxLength: 50,
+    description: "Creates a shipment of everything unshipped.",
+  },
+  {
+    name: "shipping_provider",
+    description: "ups, fedex, usps, … or carrier_<id>; common spellings are mapped.",
+  },
+  {
+    name: "tracking_carrier",
+    maxLength: 100,
+    description: "AfterShip courier slug, e.g. ups, dhl.",
+  },
   { name: "order_address_id", description: "Shipping address id, for orders with several." },
-  { name: "credentials_id", description: "Which store (entry of the credentials file) the row is for." },
+  {
+    name: "credentials_id",
+    description: "Which store (entry of the credentials file) the row is for.",
+  },
 ];
 
 export const COLUMN_NAMES: readonly ColumnName[] = COLUMNS.map((column) => column.name);

@@ -41,7 +41,12 @@ export class HttpStatusError extends ApiError {
     options?: { cause?: unknown },
   ) {
     const text = apiMessage ? `: ${apiMessage}` : "";
-    super("E_HTTP_STATUS", `HTTP ${status}${text} (${request.method} ${request.path})`, request, options);
+    super(
+      "E_HTTP_STATUS",
+      `HTTP ${status}${text} (${request.method} ${request.path})`,
+      request,
+      options,
+    );
     this.status = status;
     this.apiMessage = apiMessage;
     this.details = details;
@@ -122,6 +127,7 @@ export function isUnclearOutcome(error: unknown): boolean {
   if (error instanceof HttpStatusError) return error.status >= 500;
   if (error instanceof OutageError) return true;
   // A write answered 2xx with a body we cannot read was applied, but we cannot tell what it made.
-  if (error instanceof ApiError && error.code === "E_UNEXPECTED_RESPONSE") return error.method !== "GET";
+  if (error instanceof ApiError && error.code === "E_UNEXPECTED_RESPONSE")
+    return error.method !== "GET";
   return false;
 }
