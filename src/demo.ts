@@ -3,6 +3,7 @@ import { loadStoreDirectory } from "./credentials.js";
 import { runBatch } from "./run.js";
 import { startSandbox } from "./sandbox/index.js";
 import { formatSummary, type RunSummary } from "./summarize.js";
+import type { RowOutcome } from "./types.js";
 import { USER_AGENT } from "./version.js";
 
 /** samples/ beside dist/ (or src/ under the test runner). */
@@ -25,16 +26,22 @@ export async function runDemo(): Promise<DemoResult> {
   try {
     const input = samples("orders.csv");
     const output = samples("orders.results.csv");
+    const rows: string[] = [];
     const summary = await runBatch({
       input,
       mode: "run",
       output,
       userAgent: USER_AGENT,
       stores: await loadStoreDirectory({ env: sandbox.env }),
+      onRow: (outcome) => rows.push(describeOutcome(outcome)),
     });
     const lines = [
       `Sandbox store: ${sandbox.url} (store hash ${sandbox.env.BIGCOMMERCE_STORE_HASH})`,
       `Input: ${input}`,
+      "",
+      "line  order  result        what happened",
+      ...rows,
+      "",
       formatSummary(summary),
       "Some sample rows fail on purpose (a missing order, an unknown status, several shipping addresses, …): see the error column of the results.",
     ];
@@ -42,4 +49,20 @@ export async function runDemo(): Promise<DemoResult> {
   } finally {
     await sandbox.close();
   }
+}
+
+/** One line of the demo's table: what a person would read in the results file. */
+function describeOutcome(outcome: RowOutcome): string {
+  const detail =
+    outcome.error ??
+    ([
+      outcome.fieldsUpdated.length > 0 ? outcome.fieldsUpdated.join(", ") : undefined,
+      outcome.orderStatus ? `→ ${outcome.orderStatus}` : undefined,
+      outcome.message,
+    ]
+      .filter(Boolean)
+      .join("; ") ||
+      "-");
+  const order = outcome.orderId === undefined ? "" : String(outcome.orderId);
+  return `${String(outcome.line).padStart(4)}  ${order.padEnd(5)}  ${outcome.result.padEnd(12)}  ${detail}`;
 }

@@ -252,10 +252,12 @@ export async function runBatch(options: RunOptions): Promise<RunSummary> {
       });
       const base = { index: source.index, line: source.line };
       if (!checked.ok) {
+        const orderId = Number(source.values.order_id?.trim());
         yield {
           source,
           outcome: {
             ...base,
+            ...(Number.isSafeInteger(orderId) && orderId > 0 ? { orderId } : {}),
             result: "invalid",
             fieldsUpdated: [],
             errorCode: checked.problems[0]?.code,

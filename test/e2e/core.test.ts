@@ -188,3 +188,14 @@ describe("bc-order-batch on samples/orders.csv", () => {
     expect(sandbox.stats().byRoute).toMatchObject({ order_statuses: 1, order_put: 1 });
   });
 });
+
+describe("npm run demo", () => {
+  it("runs the sample batch against an in-process sandbox and explains each row", async () => {
+    const run = await runCli(["demo"], { env: {} });
+    expect(run.code).toBe(0);
+    expect(run.stdout).toContain("16 rows: updated 10, failed 3, invalid 2, unchanged 1");
+    expect(run.stdout).toMatch(/ {3}4 {2}12345 {2}updated {7}shipment_created, status_id/);
+    const results = await readResults(join(REPO_ROOT, "samples/orders.results.csv"));
+    checkInvariants({ inputRows: 16, results });
+  });
+});
