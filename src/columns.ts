@@ -61,6 +61,22 @@ export const COLUMNS: readonly ColumnSpec[] = [
   },
 ];
 
+/** The writable billing address fields (orders.v2 billingAddress_Base), in the spec's order. */
+export const BILLING_FIELDS: readonly BillingField[] = [
+  "first_name",
+  "last_name",
+  "company",
+  "street_1",
+  "street_2",
+  "city",
+  "state",
+  "zip",
+  "country",
+  "country_iso2",
+  "phone",
+  "email",
+];
+
 export const COLUMN_NAMES: readonly ColumnName[] = COLUMNS.map((column) => column.name);
 
 const byName = new Map<string, ColumnSpec>(COLUMNS.map((column) => [column.name, column]));

@@ -1,4 +1,4 @@
-import { COLUMNS } from "./columns.js";
+import { BILLING_FIELDS, COLUMNS } from "./columns.js";
 import type {
   BillingAddress,
   BillingField,
@@ -122,22 +122,6 @@ export function planShipment(
   };
 }
 
-/** The 12 writable billing fields; never echo the rest of a GET (form_fields, ids) back in a PUT. */
-const BILLING_FIELDS: readonly BillingField[] = [
-  "first_name",
-  "last_name",
-  "company",
-  "street_1",
-  "street_2",
-  "city",
-  "state",
-  "zip",
-  "country",
-  "country_iso2",
-  "phone",
-  "email",
-];
-
 const columnOfField = new Map<BillingField, ColumnName>(
   COLUMNS.flatMap((column) =>
     column.billingField ? [[column.billingField, column.name] as const] : [],
@@ -183,6 +167,7 @@ export function planPut(row: CheckedRow, order: Order | undefined): PutPlan {
   }
   if (changes.billing !== undefined && order !== undefined) {
     const current = order.billing_address;
+    // Only the 12 writable fields: never echo the rest of a GET (form_fields, ids) back in a PUT.
     const merged = {} as BillingAddress;
     for (const field of BILLING_FIELDS) merged[field] = String(current[field] ?? "");
     const changed = new Set<ColumnName>();

@@ -225,20 +225,7 @@ export const ORDER_PUT_FIELDS: Readonly<Record<string, PutFieldPolicy>> = {
 };
 
 /** billingAddress_Base string fields (S1 L4189-4229), each at most this long. */
-export const BILLING_FIELDS = [
-  "first_name",
-  "last_name",
-  "company",
-  "street_1",
-  "street_2",
-  "city",
-  "state",
-  "zip",
-  "country",
-  "country_iso2",
-  "phone",
-  "email",
-] as const;
+export { BILLING_FIELDS } from "../columns.js";
 export const BILLING_FIELD_MAX_LENGTH = 255;
 /** order_Put.staff_notes maxLength (NOTES.md §1). */
 export const STAFF_NOTES_MAX_LENGTH = 65535;

@@ -5,6 +5,7 @@
 import type { BillingAddress } from "../types.js";
 import type { Checked, OrderPatch, ShipmentDraft, V2Error } from "./checks.js";
 import {
+  BILLING_FIELDS,
   SHIPPING_PROVIDERS,
   STATUS_PARTIALLY_SHIPPED,
   STATUS_SHIPPED,
@@ -57,24 +58,9 @@ const toCents = (money: string | undefined): number =>
   Math.round(Number.parseFloat(money ?? "0") * 100);
 const money = (cents: number): string => (cents / 100).toFixed(4);
 
-const ADDRESS_FIELDS = [
-  "first_name",
-  "last_name",
-  "company",
-  "street_1",
-  "street_2",
-  "city",
-  "state",
-  "zip",
-  "country",
-  "country_iso2",
-  "phone",
-  "email",
-] as const;
-
 const pickAddress = (address: SeedAddress): BillingAddress => {
   const out = {} as BillingAddress;
-  for (const field of ADDRESS_FIELDS) out[field] = address[field];
+  for (const field of BILLING_FIELDS) out[field] = address[field];
   return out;
 };
 
