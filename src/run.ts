@@ -233,16 +233,21 @@ export async function runBatch(options: RunOptions): Promise<RunSummary> {
       }
       const credentialsId = source.values.credentials_id?.trim() || undefined;
       let store: Store | undefined;
+      let storeError: BatchError | undefined;
       let statuses = offlineStatuses;
       if (options.mode === "run" && stopReason === undefined) {
         try {
-          store = storeFor(credentialsId);
-          statuses = await store.statuses;
+          const candidate = storeFor(credentialsId);
+          statuses = await candidate.statuses;
+          store = candidate;
         } catch (error) {
           if (error instanceof CredentialsRejectedError || error instanceof OutageError) {
             stop(error instanceof OutageError ? "outage" : "credentials_rejected", error);
-          } else if (!(error instanceof BatchError)) throw error;
-          // An unknown credentials id is the row's problem: checkRow reports it below.
+          } else if (error instanceof BatchError) {
+            // No store for this row (unknown or missing credentials, statuses unreadable): the
+            // row fails with the reason; an unknown credentials_id is reported by checkRow first.
+            storeError = error;
+          } else throw error;
         }
       }
       const checked = checkRow(source, {
@@ -270,7 +275,19 @@ export async function runBatch(options: RunOptions): Promise<RunSummary> {
           outcome: { ...base, orderId: checked.row.orderId, result: "valid", fieldsUpdated: [] },
         };
       } else if (!store) {
-        yield { source, outcome: notAttempted(source, checked.row.orderId) };
+        yield {
+          source,
+          outcome: storeError
+            ? {
+                ...base,
+                orderId: checked.row.orderId,
+                result: "failed",
+                fieldsUpdated: [],
+                errorCode: storeError.code,
+                error: storeError.message,
+              }
+            : notAttempted(source, checked.row.orderId),
+        };
       } else {
         yield { source, apply: checked.row, store, key: `${store.key}|${checked.row.orderId}` };
       }

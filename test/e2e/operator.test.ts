@@ -200,6 +200,24 @@ describe("multi-store credentials", () => {
     expect(sandbox.stats().requests).toBe(0);
   });
 
+  it("fails a row that names no store when there is no default store", async () => {
+    const credentials = join(dir, "nodefault.json");
+    await writeFile(
+      credentials,
+      JSON.stringify({
+        us: { store_hash: "sandbox", access_token: "sandbox-token", api_url: sandbox.url },
+      }),
+    );
+    await chmod(credentials, 0o600);
+    const file = join(dir, "multi.csv");
+    await writeFile(file, "order_id,status_id,credentials_id\n12345,2,us\n12346,2,\n");
+    const run = await runCli([file, "--quiet", "--credentials", credentials], { env: {} });
+    expect(run.code).toBe(1);
+    const rows = (await readResults(join(dir, "multi.results.csv"))).rows;
+    expect(rows.map((row) => row.result)).toEqual(["updated", "failed"]);
+    expect(rows[1]?.error).toContain("--credentials-id");
+  });
+
   it("reports a row naming an unknown credentials id as invalid", async () => {
     const credentials = join(dir, "one.json");
     await writeFile(
