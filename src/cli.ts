@@ -151,6 +151,11 @@ async function runCommand(
   });
   const controller = new AbortController();
   const signalName = watchSignals(controller);
+  // A closed stdout (`-o - | head`): stop starting rows rather than crash with EPIPE.
+  process.stdout.on("error", (error: NodeJS.ErrnoException) => {
+    if (error.code !== "EPIPE") throw error;
+    controller.abort();
+  });
   // Debug lines would tear a live bar apart: one or the other.
   let progress: ProgressReporter | undefined;
   try {
