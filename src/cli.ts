@@ -16,6 +16,7 @@ import { USER_AGENT, VERSION } from "./version.js";
 
 const EXAMPLES: readonly [string, string][] = [
   ["$0 tracking.csv", "Nightly tracking upload: create shipments, write tracking.results.csv"],
+  ["$0 statuses.csv", "Status change: set each row's status_id (id or name), notes, billing"],
   ["$0 statuses.csv --dry-run", "Show what would change, without writing anything"],
   [
     "$0 tracking.csv --resume",
@@ -36,6 +37,7 @@ function runFlags(argv: Argv) {
     .option("output", {
       alias: "o",
       type: "string",
+      nargs: 1, // without it yargs-parser reads `--output -` as a stray "-" argument
       describe: "Results CSV (- for stdout) [default: <input>.results.csv]",
     })
     .option("encoding", {
@@ -307,7 +309,8 @@ export async function main(args: readonly string[]): Promise<number> {
     .wrap(Math.min(110, process.stdout.columns || 100))
     .exitProcess(false)
     .fail((message, error) => {
-      throw error ?? new UsageError(message);
+      // yargs' own parse errors (YError, e.g. a flag missing its value) are usage errors, not bugs.
+      throw error && error.name !== "YError" ? error : new UsageError(message);
     });
   try {
     const parsed = await parser.parseAsync();

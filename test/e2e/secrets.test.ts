@@ -1,0 +1,404 @@
+// Issue 5 "Secrets and transport": the access token comes from the environment or a credentials
+// file, never a flag, and appears in no output: stdout, stderr (--debug included), results and
+// failed-rows files, error messages (axios errors carry request headers). Only https leaves the
+// machine; plain http only to loopback, checked before any connection is even attempted.
+import { randomBytes } from "node:crypto";
+import { existsSync } from "node:fs";
+import { chmod, copyFile, readdir, readFile, writeFile } from "node:fs/promises";
+import { createServer, type IncomingMessage, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
+import { join } from "node:path";
+import { pathToFileURL } from "node:url";
+import { describe, expect, it, onTestFinished } from "vitest";
+import {
+  CLI_PATH,
+  type CliResult,
+  REPO_ROOT,
+  readResults,
+  runCli,
+  runNode,
+  sandboxEnv,
+  startE2eSandbox,
+  tempDir,
+} from "../helpers/cli.js";
+
+/** Unique per test run: it can only appear in an output if the tool leaked it. */
+const CANARY = `canary-${randomBytes(16).toString("hex")}`;
+
+/** Every file a run left in `dir` (results, failed rows, partials), except the inputs the test wrote. */
+async function filesIn(dir: string, inputs: readonly string[]): Promise<[string, string][]> {
+  const names = (await readdir(dir)).filter((name) => !inputs.includes(join(dir, name)));
+  return Promise.all(
+    names.map(async (name) => [name, await readFile(join(dir, name), "utf8")] as [string, string]),
+  );
+}
+
+/** Greps stdout, stderr and every file the run wrote for the canary; returns what it read. */
+async function expectNoCanary(
+  run: CliResult,
+  dir: string,
+  inputs: readonly string[],
+): Promise<Map<string, string>> {
+  const outputs = new Map<string, string>([
+    ["stdout", run.stdout],
+    ["stderr", run.stderr],
+    ...(await filesIn(dir, inputs)),
+  ]);
+  for (const [where, text] of outputs) {
+    // The assertion message names the output, never the canary itself.
+    expect(text.includes(CANARY), `the token appears in ${where}`).toBe(false);
+  }
+  return outputs;
+}
+
+async function copySample(dir: string): Promise<string> {
+  const input = join(dir, "orders.csv");
+  await copyFile(join(REPO_ROOT, "samples/orders.csv"), input);
+  return input;
+}
+
+async function listen(server: Server): Promise<number> {
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  onTestFinished(
+    () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  );
+  return (server.address() as AddressInfo).port;
+}
+
+/** A loopback port nothing listens on (bound, then released). */
+async function closedPort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const { port } = server.address() as AddressInfo;
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return port;
+}
+
+/** Fast failures: no real backoff in tests. */
+const FAST = ["--max-attempts", "2", "--backoff-base-ms", "1", "--backoff-max-ms", "5"];
+
+describe("the access token never appears in any output (canary)", () => {
+  it("a run with failures, --debug and --json", async () => {
+    const sandbox = await startE2eSandbox({ accessToken: CANARY });
+    const dir = await tempDir("bc-secrets-");
+    const input = await copySample(dir);
+    const run = await runCli([input, "--debug", "--json"], { env: sandboxEnv(sandbox) });
+
+    expect(run.code, run.stderr).toBe(1);
+    // The canary really was the token in use: the store accepted it and rows were applied.
+    const results = await readResults(join(dir, "orders.results.csv"));
+    expect(results.rows.some((row) => row.result === "updated")).toBe(true);
+    expect(existsSync(join(dir, "orders.results.failed.csv"))).toBe(true);
+    expect(run.stderr).toMatch(/^debug: /m);
+    expect(JSON.parse(run.stdout)).toMatchObject({ rows: 16 });
+    await expectNoCanary(run, dir, [input]);
+  });
+
+  it("the store rejects the token (401), with --debug", async () => {
+    const sandbox = await startE2eSandbox({ accessToken: "the-store-wants-another-token" });
+    const dir = await tempDir("bc-secrets-");
+    const input = await copySample(dir);
+    const run = await runCli([input, "--debug"], {
+      env: sandboxEnv(sandbox, { BIGCOMMERCE_ACCESS_TOKEN: CANARY }),
+    });
+    expect(run.code).toBe(2);
+    expect(run.stderr).toContain("rejected the credentials");
+    expect(sandbox.stats().byRoute.order_statuses).toBeGreaterThan(0);
+    await expectNoCanary(run, dir, [input]);
+  });
+
+  it("the store answers 5xx to every write, with --debug", async () => {
+    const sandbox = await startE2eSandbox({
+      accessToken: CANARY,
+      faults: [
+        { method: "PUT", kind: "status", status: 500 },
+        { method: "POST", kind: "status", status: 502 },
+      ],
+    });
+    const dir = await tempDir("bc-secrets-");
+    const input = await copySample(dir);
+    const run = await runCli(
+      [input, "--debug", ...FAST, "--retry-budget", "4", "--reconcile-delay-ms", "0"],
+      { env: sandboxEnv(sandbox) },
+    );
+    expect([1, 3]).toContain(run.code);
+    expect(run.stderr).toMatch(/"status":50[02]/);
+    expect(sandbox.stats().writesApplied).toBe(0);
+    await expectNoCanary(run, dir, [input]);
+  });
+
+  it("the connection is refused (closed port), with --debug", async () => {
+    const dir = await tempDir("bc-secrets-");
+    const input = await copySample(dir);
+    const run = await runCli([input, "--debug", ...FAST], {
+      env: {
+        BIGCOMMERCE_STORE_HASH: "sandbox",
+        BIGCOMMERCE_ACCESS_TOKEN: CANARY,
+        BIGCOMMERCE_API_URL: `http://127.0.0.1:${await closedPort()}`,
+      },
+    });
+    expect(run.code).toBe(2);
+    expect(run.stderr).toContain("ECONNREFUSED");
+    expect(run.stderr).toMatch(/^\s+at /m); // --debug shows the stack: it must not carry the token either
+    await expectNoCanary(run, dir, [input]);
+  });
+
+  it("an invalid file, with --debug", async () => {
+    const sandbox = await startE2eSandbox({ accessToken: CANARY });
+    const dir = await tempDir("bc-secrets-");
+    const input = join(dir, "bad.csv");
+    await writeFile(input, "order_id,tracking_numbr\n12345,1Z999AA10123456784\n");
+    const run = await runCli([input, "--debug"], { env: sandboxEnv(sandbox) });
+    expect(run.code).toBe(2);
+    expect(run.stderr).toContain("tracking_numbr");
+    await expectNoCanary(run, dir, [input]);
+  });
+
+  it("a store that echoes the token in its error bodies and headers (redacted everywhere)", async () => {
+    const sandbox = await startE2eSandbox();
+    const statuses = JSON.stringify(sandbox.store.listStatuses());
+    const tokenOf = (req: IncomingMessage) => String(req.headers["x-auth-token"] ?? "");
+    let echoed = 0;
+    const echo = createServer((req, res) => {
+      const token = tokenOf(req);
+      if (token === CANARY) echoed++;
+      res.setHeader("X-Echo-Token", token);
+      if (req.url?.includes("/order_statuses")) {
+        res.writeHead(200, { "Content-Type": "application/json" }).end(statuses);
+      } else if (req.url?.includes("/orders/12345")) {
+        res
+          .writeHead(500, { "Content-Type": "text/html" })
+          .end(`<html><head><title>Error for ${token}</title></head><body>${token}</body></html>`);
+      } else {
+        res
+          .writeHead(422, { "Content-Type": "application/json" })
+          .end(
+            JSON.stringify([
+              { status: 422, message: `Invalid X-Auth-Token: ${token}`, details: { token } },
+            ]),
+          );
+      }
+    });
+    const port = await listen(echo);
+    const dir = await tempDir("bc-secrets-");
+    const input = join(dir, "echo.csv");
+    await writeFile(input, "order_id,staff_notes\n12345,a\n12346,b\n");
+    const run = await runCli([input, "--debug", ...FAST, "--retry-budget", "4"], {
+      env: {
+        BIGCOMMERCE_STORE_HASH: "echo",
+        BIGCOMMERCE_ACCESS_TOKEN: CANARY,
+        BIGCOMMERCE_API_URL: `http://127.0.0.1:${port}`,
+      },
+    });
+    expect([1, 3]).toContain(run.code);
+    expect(echoed).toBeGreaterThan(1);
+    const outputs = await expectNoCanary(run, dir, [input]);
+    // The store's own words did reach the results (so the check above had something to find).
+    const results = outputs.get("echo.results.csv") ?? "";
+    expect(results).toContain("Invalid X-Auth-Token");
+  });
+});
+
+describe("credentials files (canary)", () => {
+  it("a credentials file's token is used and never shown, with --debug", async () => {
+    const sandbox = await startE2eSandbox({ accessToken: CANARY });
+    const dir = await tempDir("bc-secrets-");
+    const input = await copySample(dir);
+    const credentials = join(dir, "stores.json");
+    await writeFile(
+      credentials,
+      JSON.stringify({
+        main: {
+          store_hash: sandbox.env.BIGCOMMERCE_STORE_HASH,
+          access_token: CANARY,
+          api_url: sandbox.url,
+        },
+      }),
+      { mode: 0o600 },
+    );
+    const run = await runCli([
+      input,
+      "--debug",
+      "--credentials",
+      credentials,
+      "--credentials-id",
+      "main",
+    ]);
+    expect(run.code, run.stderr).toBe(1);
+    const results = await readResults(join(dir, "orders.results.csv"));
+    expect(results.rows.some((row) => row.result === "updated")).toBe(true);
+    await expectNoCanary(run, dir, [input, credentials]);
+  });
+
+  it.each([
+    {
+      name: "not valid JSON",
+      text: `{"main": {"store_hash": "s", "access_token": "${CANARY}"`,
+      mode: 0o600,
+      part: "not valid JSON",
+    },
+    {
+      name: "readable by others",
+      text: JSON.stringify({ main: { store_hash: "s", access_token: CANARY } }),
+      mode: 0o644,
+      part: "chmod 600",
+    },
+    {
+      name: "missing store_hash",
+      text: JSON.stringify({ main: { access_token: CANARY } }),
+      mode: 0o600,
+      part: "store_hash",
+    },
+  ])(
+    "a credentials file $name is refused without quoting it, with --debug",
+    async ({ text, mode, part }) => {
+      const dir = await tempDir("bc-secrets-");
+      const input = await copySample(dir);
+      const credentials = join(dir, "stores.json");
+      await writeFile(credentials, text);
+      await chmod(credentials, mode);
+      const run = await runCli([input, "--debug", "--credentials", credentials]);
+      expect(run.code).toBe(2);
+      expect(run.stderr).toContain(part);
+      await expectNoCanary(run, dir, [input, credentials]);
+    },
+  );
+});
+
+describe("no flag takes the token", () => {
+  // Labels, not the canary, in the test names: reporters print them.
+  it.each([
+    { label: "--access-token <token>", flag: ["--access-token", CANARY] },
+    { label: "--access-token=<token>", flag: [`--access-token=${CANARY}`] },
+    { label: "--token <token>", flag: ["--token", CANARY] },
+    { label: "--accessToken <token>", flag: ["--accessToken", CANARY] },
+  ])("$label is an unknown argument, and the value is not echoed", async ({ flag }) => {
+    const sandbox = await startE2eSandbox({ accessToken: CANARY });
+    const dir = await tempDir("bc-secrets-");
+    const input = await copySample(dir);
+    const run = await runCli([input, ...flag], { env: sandboxEnv(sandbox) });
+    expect(run.code).toBe(2);
+    expect(run.stderr).toMatch(/Unknown argument/);
+    await expectNoCanary(run, dir, [input]);
+    expect(sandbox.stats().requests).toBe(0);
+  });
+
+  it("validate and check have no token flag either", async () => {
+    const sandbox = await startE2eSandbox({ accessToken: CANARY });
+    const dir = await tempDir("bc-secrets-");
+    const input = await copySample(dir);
+    for (const args of [
+      ["validate", input, "--access-token", CANARY],
+      ["check", "--token", CANARY],
+    ]) {
+      const run = await runCli(args, { env: sandboxEnv(sandbox) });
+      expect(run.code, args[0]).toBe(2);
+      expect(run.stderr).toMatch(/Unknown argument/);
+      await expectNoCanary(run, dir, [input]);
+    }
+    expect(sandbox.stats().requests).toBe(0);
+  });
+});
+
+describe("transport: https, or http to loopback only", () => {
+  /**
+   * Runs the CLI under a preload that ends the process (exit 99) at the first attempt to resolve a
+   * name or open a socket: a URL refused "before any request" must not even try to connect.
+   */
+  async function runGuarded(
+    args: readonly string[],
+    env: Record<string, string>,
+  ): Promise<CliResult> {
+    const dir = await tempDir("bc-secrets-guard-");
+    const guard = join(dir, "no-network.mjs");
+    await writeFile(
+      guard,
+      [
+        'import dns from "node:dns";',
+        'import net from "node:net";',
+        "const refuse = (what) => { process.stderr.write(`NETWORK-GUARD: ` + what + `\\n`); process.exit(99); };",
+        'net.Socket.prototype.connect = function () { refuse("connect"); };',
+        'dns.lookup = function () { refuse("dns.lookup"); };',
+        'dns.promises.lookup = function () { refuse("dns.lookup"); };',
+      ].join("\n"),
+    );
+    return runNode(["--import", pathToFileURL(guard).href, CLI_PATH, ...args], { env });
+  }
+
+  const storeEnv = (url: string): Record<string, string> => ({
+    BIGCOMMERCE_STORE_HASH: "store",
+    BIGCOMMERCE_ACCESS_TOKEN: CANARY,
+    BIGCOMMERCE_API_URL: url,
+  });
+
+  it("the guard itself stops a run that tries to connect (control)", async () => {
+    const dir = await tempDir("bc-secrets-");
+    const input = await copySample(dir);
+    const run = await runGuarded([input], storeEnv("http://127.0.0.1:9"));
+    expect(run.code).toBe(99);
+    expect(run.stderr).toContain("NETWORK-GUARD");
+  });
+
+  it.each([
+    { label: "http://example.com", url: "http://example.com" },
+    { label: "http://10.0.0.1", url: "http://10.0.0.1" },
+    { label: "http://127.0.0.1.example.com", url: "http://127.0.0.1.example.com" },
+    { label: "http://localhost.example.com:8080", url: "http://localhost.example.com:8080" },
+    { label: "ftp://127.0.0.1", url: "ftp://127.0.0.1" },
+    { label: "http://user:<token>@127.0.0.1:9", url: `http://user:${CANARY}@127.0.0.1:9` },
+    { label: "not a url", url: "not a url" },
+  ])("BIGCOMMERCE_API_URL=$label exits 2 before any connection", async ({ url }) => {
+    const dir = await tempDir("bc-secrets-");
+    const input = await copySample(dir);
+    const run = await runGuarded([input], storeEnv(url));
+    expect(run.code, run.stderr).toBe(2);
+    expect(run.stderr).toContain("BIGCOMMERCE_API_URL / --api-url");
+    expect(run.stderr).not.toContain("NETWORK-GUARD");
+    await expectNoCanary(run, dir, [input]);
+  });
+
+  it("--api-url, `check` and a credentials file entry are checked the same way", async () => {
+    const dir = await tempDir("bc-secrets-");
+    const input = await copySample(dir);
+    const credentials = join(dir, "stores.json");
+    await writeFile(
+      credentials,
+      JSON.stringify({
+        eu: { store_hash: "eu", access_token: CANARY, api_url: "http://10.0.0.1" },
+      }),
+      { mode: 0o600 },
+    );
+    const env = storeEnv("https://api.bigcommerce.com");
+    for (const args of [
+      [input, "--api-url", "http://example.com"],
+      ["check", "--api-url", "http://example.com"],
+      [input, "--credentials", credentials],
+    ]) {
+      const run = await runGuarded(args, env);
+      expect(run.code, `${args.join(" ")}: ${run.stderr}`).toBe(2);
+      // `check` prints its report (FAIL lines included) on stdout.
+      expect(run.stdout + run.stderr).toContain("BIGCOMMERCE_API_URL / --api-url");
+      expect(run.stderr).not.toContain("NETWORK-GUARD");
+      await expectNoCanary(run, dir, [input, credentials]);
+    }
+  });
+
+  it.each(["http://127.0.0.1", "http://localhost", "http://[::1]", "http://127.0.0.2"])(
+    "%s passes the check (the run then fails to connect to a closed port)",
+    async (base) => {
+      const dir = await tempDir("bc-secrets-");
+      const input = await copySample(dir);
+      const run = await runCli([input, ...FAST, "--max-attempts", "1"], {
+        env: storeEnv(`${base}:${await closedPort()}`),
+      });
+      expect(run.code).toBe(2);
+      expect(run.stderr).not.toContain("BIGCOMMERCE_API_URL / --api-url");
+      expect(run.stderr).toMatch(/Network error|No answer/);
+      await expectNoCanary(run, dir, [input]);
+    },
+  );
+});
