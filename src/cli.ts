@@ -115,9 +115,18 @@ interface Printer {
   readonly out: (text: string) => void;
 }
 
+/**
+ * Last line of defence for the secret: whatever we print, the environment's token never shows,
+ * even when a user pasted it where an argument was expected ("Unknown argument: <token>").
+ */
+function redact(text: string): string {
+  const token = process.env.BIGCOMMERCE_ACCESS_TOKEN;
+  return token && token.length >= 4 ? text.replaceAll(token, "[REDACTED]") : text;
+}
+
 const printer: Printer = {
-  err: (text) => process.stderr.write(`${text}\n`),
-  out: (text) => process.stdout.write(`${text}\n`),
+  err: (text) => process.stderr.write(`${redact(text)}\n`),
+  out: (text) => process.stdout.write(`${redact(text)}\n`),
 };
 
 /** SIGINT/SIGTERM: stop starting rows, let rows in flight finish; a second SIGINT exits at once (issue #4). */
@@ -318,7 +327,7 @@ export async function main(args: readonly string[]): Promise<number> {
     return exitCode;
   } catch (error) {
     if (error instanceof BatchError) {
-      printer.err(`bc-order-batch: ${error.message}`);
+      printer.err(`bc-order-batch: ${error.message} [${error.code}]`);
       if (debug && error.stack) printer.err(error.stack);
       if (error instanceof UsageError) printer.err("Run bc-order-batch --help for usage.");
       return error.exitCode;

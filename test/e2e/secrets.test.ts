@@ -402,3 +402,13 @@ describe("transport: https, or http to loopback only", () => {
     },
   );
 });
+
+describe("a token pasted where an argument was expected", () => {
+  it("is redacted from the usage error", async () => {
+    const canary = "canary-pasted-9f3e2a71";
+    const run = await runCli(["orders.csv", canary], { env: { BIGCOMMERCE_ACCESS_TOKEN: canary } });
+    expect(run.code).toBe(2);
+    expect(run.stderr).toContain("[REDACTED]");
+    expect(`${run.stdout}${run.stderr}`).not.toContain(canary);
+  });
+});
