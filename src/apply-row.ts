@@ -9,7 +9,14 @@ import {
 import type { StoreApi } from "./api/store-api.js";
 import { BatchError } from "./errors.js";
 import { describeTotalsChange, planPut, planShipment, readsNeeded } from "./plan-update.js";
-import type { CheckedRow, Order, RowOutcome, Shipment, ShipmentPost } from "./types.js";
+import type {
+  CheckedRow,
+  Order,
+  RowOutcome,
+  RowResultState,
+  Shipment,
+  ShipmentPost,
+} from "./types.js";
 
 /** Everything one row needs to be applied; one per store. */
 export interface ApplyContext {
@@ -81,6 +88,22 @@ function fatalOf(error: unknown): { fatal?: BatchError } {
   return error instanceof CredentialsRejectedError || error instanceof OutageError
     ? { fatal: error }
     : {};
+}
+
+/**
+ * The result of a row that met `error`. A write whose outcome is unclear needs review; a row stopped
+ * by the run (interrupt, rejected credentials, outage) is `not_attempted` when nothing of it was
+ * applied and `needs_review` when part was, so that --resume redoes it either way (issue #4);
+ * anything else is the row's own failure.
+ */
+function failureResult(error: unknown, writing: boolean, appliedSome: boolean): RowResultState {
+  if (writing && (error instanceof RequestAbortedError || isUnclearOutcome(error))) {
+    return "needs_review";
+  }
+  const runStopped = error instanceof RequestAbortedError || fatalOf(error).fatal !== undefined;
+  if (!runStopped) return "failed";
+  // Part of the row applied (a shipment, not yet the status): --resume finishes it safely.
+  return appliedSome ? "needs_review" : "not_attempted";
 }
 
 function errorText(error: unknown): { errorCode: string; error: string } {
@@ -214,14 +237,7 @@ export async function applyRow(row: CheckedRow, context: ApplyContext): Promise<
     if (error instanceof HttpStatusError && error.status === 404 && applied.length === 0) {
       return notFound();
     }
-    const cancelled = error instanceof RequestAbortedError;
-    const result = cancelled
-      ? writing
-        ? "needs_review"
-        : "not_attempted"
-      : writing && isUnclearOutcome(error)
-        ? "needs_review"
-        : "failed";
+    const result = failureResult(error, writing, applied.length > 0);
     return {
       outcome: {
         ...base,

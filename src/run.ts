@@ -1,4 +1,4 @@
-import { createWriteStream } from "node:fs";
+import { createWriteStream, existsSync } from "node:fs";
 import { rename, rm } from "node:fs/promises";
 import { PassThrough, type Writable } from "node:stream";
 import { finished, pipeline } from "node:stream/promises";
@@ -193,6 +193,11 @@ export async function runBatch(options: RunOptions): Promise<RunSummary> {
   const header = resultHeader(info.headerCells);
   const outputPath = typeof options.output === "string" ? options.output : undefined;
   const writePath = outputPath && options.resume ? `${outputPath}.partial` : outputPath;
+  if (outputPath) {
+    await (options.resume
+      ? foldPartialResults(outputPath, info.headerCells, options.excel ?? false)
+      : rm(`${outputPath}.partial`, { force: true }));
+  }
   const previous =
     outputPath && options.resume ? readPreviousResults(outputPath, info.headerCells) : undefined;
   // Both files are in input order: walk the earlier results alongside the input, one record ahead.
@@ -390,6 +395,43 @@ export async function runBatch(options: RunOptions): Promise<RunSummary> {
     resultsFile: outputPath,
     failedFile: failedPath && summary.failed > 0 ? failedPath : undefined,
   });
+}
+
+/**
+ * A --resume run writes `<output>.partial` and renames it over the results only at its end, so a
+ * kill -9 leaves the partial file behind. It holds, in input order, every row up to the kill
+ * (carried over or done by that run): fold it into the results before resuming, so that a kill -9
+ * of a resume run too loses at most the rows in flight (issue #4). Rows after the partial file's
+ * last complete record keep their earlier result. A partial file without a usable record is
+ * dropped. The fold is written aside and renamed, so a kill during it loses nothing either.
+ */
+async function foldPartialResults(
+  outputPath: string,
+  inputHeader: readonly string[],
+  excel: boolean,
+): Promise<void> {
+  const partialPath = `${outputPath}.partial`;
+  if (!existsSync(partialPath)) return;
+  let lastLine = 0;
+  async function* records(): AsyncGenerator<string[]> {
+    for await (const row of readPreviousResults(partialPath, inputHeader)) {
+      lastLine = row.line;
+      yield [...row.record];
+    }
+    if (lastLine === 0 || !existsSync(outputPath)) return;
+    for await (const row of readPreviousResults(outputPath, inputHeader)) {
+      if (row.line > lastLine) yield [...row.record];
+    }
+  }
+  const foldPath = `${outputPath}.fold`;
+  await pipeline(
+    records,
+    resultsStringifier(resultHeader(inputHeader), excel),
+    createWriteStream(foldPath),
+  );
+  if (lastLine > 0) await rename(foldPath, outputPath);
+  else await rm(foldPath, { force: true });
+  await rm(partialPath, { force: true });
 }
 
 /** Pipe into a stream we must not end (stdout). */

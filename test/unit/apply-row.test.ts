@@ -204,13 +204,37 @@ describe("applyRow", () => {
   });
 
   it.each([
-    ["rejected credentials", new CredentialsRejectedError(put, 401)],
-    ["an outage", new OutageError(put)],
-  ])("%s is returned as the row's fatal error", async (_name, error) => {
+    // A 401 is a clear refusal: nothing applied, so --resume must redo the row.
+    ["rejected credentials", new CredentialsRejectedError(put, 401), "not_attempted"],
+    // An outage on a write leaves its outcome unknown.
+    ["an outage", new OutageError(put), "needs_review"],
+  ])("%s is returned as the row's fatal error", async (_name, error, result) => {
     const { api, context } = setup();
     api.failNext("updateOrder", error);
     const applied = await applyRow(checkedRow({ statusId: 2 }), context);
     expect(applied.fatal).toBe(error);
-    expect(applied.outcome.errorCode).toBe(error.code);
+    expect(applied.outcome).toMatchObject({ errorCode: error.code, result });
+  });
+
+  it("a run-level stop during the reads leaves the row not attempted", async () => {
+    const { api, context } = setup();
+    api.failNext(
+      "listShipments",
+      new OutageError({ method: "GET", path: "/orders/100/shipments" }),
+    );
+    const applied = await applyRow(checkedRow({ shipment: ship }), context);
+    expect(applied.outcome).toMatchObject({ result: "not_attempted", errorCode: "E_OUTAGE" });
+    expect(api.log.some((line) => !line.startsWith("GET"))).toBe(false);
+  });
+
+  it("a run-level stop after the shipment was created leaves the row for --resume to finish", async () => {
+    const { api, context } = setup();
+    api.failNext("updateOrder", new CredentialsRejectedError(put, 401));
+    const applied = await applyRow(checkedRow({ statusId: 10, shipment: ship }), context);
+    expect(applied.outcome).toMatchObject({
+      result: "needs_review",
+      fieldsUpdated: ["shipment_created"],
+    });
+    expect(applied.outcome.message).toContain("shipment_created");
   });
 });

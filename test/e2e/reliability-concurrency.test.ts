@@ -1,0 +1,95 @@
+/**
+ * Issue 4, bounded concurrency: the store never sees more requests at once than --concurrency, and
+ * the rows of one order never overlap (they run one after another, in file order), while results
+ * stay in input order. Measured by the sandbox store itself (stats.maxInFlight, maxInFlightPerOrder).
+ */
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import {
+  checkInvariants,
+  orderRows,
+  readResults,
+  runCli,
+  sandboxEnv,
+  startE2eSandbox,
+  tempDir,
+  writeCsv,
+} from "../helpers/cli.js";
+
+async function run(args: {
+  orders: number;
+  input: { header: string[]; rows: string[][] };
+  concurrency: number;
+}) {
+  // Every answer takes 15 ms, so requests of different workers overlap at the store.
+  const sandbox = await startE2eSandbox({
+    seed: { generate: { orders: args.orders } },
+    latencyMs: 15,
+  });
+  const dir = await tempDir("bc-rel-conc-");
+  const file = await writeCsv(join(dir, "orders.csv"), args.input.header, args.input.rows);
+  const output = join(dir, "orders.results.csv");
+  const result = await runCli(
+    [file, "-o", output, "--concurrency", String(args.concurrency), "--quiet"],
+    { env: sandboxEnv(sandbox) },
+  );
+  const results = await readResults(output);
+  return { sandbox, result, results };
+}
+
+describe("concurrency", () => {
+  it.each([1, 3, 6])("never has more than --concurrency %i requests in flight", async (n) => {
+    const input = orderRows(24, "mixed");
+    const { sandbox, result, results } = await run({ orders: 24, input, concurrency: n });
+    checkInvariants({
+      inputRows: 24,
+      results,
+      sandbox,
+      run: result,
+      expectCode: 0,
+      input,
+      allowedResults: ["updated"],
+    });
+    const stats = sandbox.stats();
+    expect(stats.maxInFlight).toBeLessThanOrEqual(n);
+    // The bound is reached, not just respected: the workers did run side by side.
+    if (n > 1) expect(stats.maxInFlight).toBeGreaterThan(1);
+    expect(stats.maxInFlightPerOrder).toBe(1);
+  });
+
+  it("runs the rows of one order one after another, in file order, however many workers", async () => {
+    // 48 rows for 4 orders, 12 each: status, note and shipment rows interleaved.
+    const input = orderRows(48, "mixed", { orders: 4 });
+    const { sandbox, result, results } = await run({ orders: 4, input, concurrency: 8 });
+    // The second shipment row of an order finds nothing left to ship: those rows fail, on purpose.
+    const summary = checkInvariants({
+      inputRows: 48,
+      results,
+      sandbox,
+      run: result,
+      expectCode: 1,
+      input,
+      allowedResults: ["updated", "failed"],
+    });
+    const stats = sandbox.stats();
+    expect(stats.maxInFlightPerOrder).toBe(1);
+    // Different orders did proceed side by side.
+    expect(stats.maxInFlight).toBeGreaterThan(1);
+    expect(stats.maxInFlight).toBeLessThanOrEqual(4);
+
+    // File order per order: each order ends with the note of its last note row, and the first
+    // shipment row of each order is the one that shipped.
+    for (let i = 0; i < 4; i++) {
+      const orderId = 100000 + i;
+      const rows = input.rows.filter((row) => Number(row[0]) === orderId);
+      const lastNote = rows.filter((row) => row[2] !== "").at(-1)?.[2];
+      expect(sandbox.store.getOrder(orderId)?.staff_notes).toBe(lastNote);
+      const firstTracking = rows.find((row) => row[3] !== "")?.[3];
+      expect(sandbox.store.listShipments(orderId).map((s) => s.tracking_number)).toEqual([
+        firstTracking,
+      ]);
+    }
+    expect(summary.shipmentsCreated).toBe(4);
+    expect(summary.counts.failed).toBe(4 * 3);
+  });
+});
