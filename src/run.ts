@@ -2,16 +2,16 @@ import { createWriteStream, existsSync } from "node:fs";
 import { rename, rm } from "node:fs/promises";
 import { PassThrough, type Writable } from "node:stream";
 import { finished, pipeline } from "node:stream/promises";
-import { type ApiEvent, createStoreApi } from "./api/bigcommerce.js";
+import type { ApiEvent } from "./api/bigcommerce.js";
 import { CredentialsRejectedError, OutageError } from "./api/errors.js";
 import { RetryQuota } from "./api/retry-policy.js";
-import type { StoreApi } from "./api/store-api.js";
 import { applyInOrder } from "./apply-in-order.js";
 import { type AppliedRow, applyRow } from "./apply-row.js";
 import type { StoreDirectory } from "./credentials.js";
 import { BatchError } from "./errors.js";
 import { type InputInfo, inspectInput, type ReadOptions, readRows } from "./read-rows.js";
-import { buildStatusTable, DEFAULT_ORDER_STATUSES, type StatusTable } from "./statuses.js";
+import { buildStatusTable, DEFAULT_ORDER_STATUSES } from "./statuses.js";
+import { type Store, StoreRegistry } from "./stores.js";
 import { type RunSummary, type StopReason, SummaryBuilder } from "./summarize.js";
 import { resultHeader, toResultRecord } from "./to-result-row.js";
 import {
@@ -26,6 +26,7 @@ import {
   failedRowsPath,
   failedRowsStringifier,
   type PreviousResult,
+  PreviousResultsCursor,
   readPreviousResults,
   resultsStringifier,
 } from "./write-results.js";
@@ -79,13 +80,6 @@ const DONE_BEFORE: ReadonlySet<string> = new Set<RowResultState>([
   "failed",
   "invalid",
 ]);
-
-interface Store {
-  /** Identifies the store (API URL and hash) in per-order keys. */
-  readonly key: string;
-  readonly api: StoreApi;
-  readonly statuses: Promise<StatusTable>;
-}
 
 type Item =
   | {
@@ -154,38 +148,23 @@ export async function runBatch(options: RunOptions): Promise<RunSummary> {
   const retryQuota = new RetryQuota(
     options.retryBudget !== undefined ? { capacity: options.retryBudget } : undefined,
   );
-  // One API client (and so one rate limiter) per store, shared by every worker (issue #4).
-  const stores = new Map<string, Store>();
+  const stores = new StoreRegistry({
+    directory: options.stores,
+    userAgent: options.userAgent ?? "bc-order-batch",
+    timeoutMs: options.timeoutMs,
+    maxAttempts: options.maxAttempts,
+    backoff: options.backoff,
+    reserve: options.reserve,
+    retryQuota,
+    onApiEvent: options.onApiEvent,
+    signal: hard.signal,
+  });
   const offlineStatuses = buildStatusTable(DEFAULT_ORDER_STATUSES);
-  const storeFor = (credentialsId: string | undefined): Store => {
-    const directory = options.stores;
-    if (!directory) throw new BatchError("E_USAGE", "runBatch: `stores` is required to run");
-    const credentials = directory.get(credentialsId);
-    const key = `${credentials.apiUrl}|${credentials.storeHash}`;
-    let store = stores.get(key);
-    if (!store) {
-      const api = createStoreApi(credentials, {
-        userAgent: options.userAgent ?? "bc-order-batch",
-        ...(options.timeoutMs !== undefined ? { timeoutMs: options.timeoutMs } : {}),
-        ...(options.maxAttempts !== undefined ? { maxAttempts: options.maxAttempts } : {}),
-        ...(options.backoff !== undefined ? { backoff: options.backoff } : {}),
-        ...(options.reserve !== undefined ? { reserve: options.reserve } : {}),
-        retryQuota,
-        ...(options.onApiEvent ? { onEvent: options.onApiEvent } : {}),
-      });
-      // Statuses are read once per store: renamed statuses (custom_label) resolve too (issue #2).
-      const statuses = api.listOrderStatuses(hard.signal).then(buildStatusTable);
-      statuses.catch(() => {});
-      store = { key, api, statuses };
-      stores.set(key, store);
-    }
-    return store;
-  };
 
   if (options.mode === "run") {
     // Fail fast, before any row: the default store must accept the credentials.
     if (options.stores?.defaultId !== undefined || options.stores?.ids === undefined) {
-      await storeFor(undefined).statuses;
+      await stores.get(undefined).statuses;
     }
   }
 
@@ -199,31 +178,13 @@ export async function runBatch(options: RunOptions): Promise<RunSummary> {
       : rm(`${outputPath}.partial`, { force: true }));
   }
   const previous =
-    outputPath && options.resume ? readPreviousResults(outputPath, info.headerCells) : undefined;
-  // Both files are in input order: walk the earlier results alongside the input, one record ahead.
-  let lookahead: PreviousResult | undefined;
-  let exhausted = previous === undefined;
-  const findPrevious = async (source: SourceRow): Promise<PreviousResult | undefined> => {
-    while (!exhausted) {
-      if (lookahead === undefined) {
-        const next = await (previous as AsyncGenerator<PreviousResult>).next();
-        if (next.done) {
-          exhausted = true;
-          return undefined;
-        }
-        lookahead = next.value;
-      }
-      if (lookahead.line > source.line) return undefined;
-      const candidate = lookahead;
-      lookahead = undefined;
-      if (candidate.line === source.line) return candidate;
-    }
-    return undefined;
-  };
+    outputPath && options.resume
+      ? new PreviousResultsCursor(readPreviousResults(outputPath, info.headerCells))
+      : undefined;
 
   async function* check(rows: AsyncIterable<SourceRow>): AsyncGenerator<Item> {
     for await (const source of rows) {
-      const earlier = await findPrevious(source);
+      const earlier = await previous?.find(source.line);
       if (
         earlier &&
         DONE_BEFORE.has(earlier.result) &&
@@ -242,7 +203,7 @@ export async function runBatch(options: RunOptions): Promise<RunSummary> {
       let statuses = offlineStatuses;
       if (options.mode === "run" && stopReason === undefined) {
         try {
-          const candidate = storeFor(credentialsId);
+          const candidate = stores.get(credentialsId);
           statuses = await candidate.statuses;
           store = candidate;
         } catch (error) {
@@ -381,7 +342,7 @@ export async function runBatch(options: RunOptions): Promise<RunSummary> {
     options.signal?.removeEventListener("abort", onAbort);
     failedOut?.end();
     await failedDone?.catch(() => {});
-    await previous?.return(undefined);
+    await previous?.close();
   }
   if (writePath !== undefined && outputPath !== undefined && writePath !== outputPath) {
     await rename(writePath, outputPath);
@@ -389,7 +350,7 @@ export async function runBatch(options: RunOptions): Promise<RunSummary> {
   if (failedPath && summary.failed === 0) await rm(failedPath, { force: true });
 
   return summary.build({
-    stats: [...stores.values()].map((store) => store.api.stats),
+    stats: stores.stats(),
     elapsedMs: Math.round(performance.now() - started),
     stopReason,
     resultsFile: outputPath,

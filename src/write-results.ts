@@ -92,3 +92,40 @@ export async function* readPreviousResults(
     parser.destroy();
   }
 }
+
+/**
+ * Walks an earlier results file alongside the input: both are in input order, so one record of
+ * look-ahead is enough and memory stays constant (never the whole file in memory).
+ */
+export class PreviousResultsCursor {
+  readonly #records: AsyncGenerator<PreviousResult>;
+  #lookahead: PreviousResult | undefined;
+  #exhausted = false;
+
+  constructor(records: AsyncGenerator<PreviousResult>) {
+    this.#records = records;
+  }
+
+  /** The earlier result of input line `line`, if the file has one. Lines must be asked in increasing order. */
+  async find(line: number): Promise<PreviousResult | undefined> {
+    while (!this.#exhausted) {
+      if (this.#lookahead === undefined) {
+        const next = await this.#records.next();
+        if (next.done) {
+          this.#exhausted = true;
+          return undefined;
+        }
+        this.#lookahead = next.value;
+      }
+      if (this.#lookahead.line > line) return undefined;
+      const candidate = this.#lookahead;
+      this.#lookahead = undefined;
+      if (candidate.line === line) return candidate;
+    }
+    return undefined;
+  }
+
+  async close(): Promise<void> {
+    await this.#records.return(undefined);
+  }
+}

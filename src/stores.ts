@@ -1,0 +1,74 @@
+import { type ApiEvent, type ApiOptions, createStoreApi } from "./api/bigcommerce.js";
+import type { RetryQuota } from "./api/retry-policy.js";
+import type { ApiStats, StoreApi } from "./api/store-api.js";
+import type { StoreDirectory } from "./credentials.js";
+import { BatchError } from "./errors.js";
+import { buildStatusTable, type StatusTable } from "./statuses.js";
+
+/** A store as a run uses it: one API client (and so one rate limiter) and its status table. */
+export interface Store {
+  /** Identifies the store (API URL and hash) in per-order keys. */
+  readonly key: string;
+  readonly api: StoreApi;
+  /** Read once per store, so renamed statuses (custom_label) resolve too (issue #2). */
+  readonly statuses: Promise<StatusTable>;
+}
+
+export interface StoreRegistryOptions {
+  readonly directory: StoreDirectory | undefined;
+  readonly userAgent: string;
+  readonly timeoutMs?: number | undefined;
+  readonly maxAttempts?: number | undefined;
+  readonly backoff?: ApiOptions["backoff"] | undefined;
+  readonly reserve?: number | undefined;
+  /** Shared by every store: an outage anywhere stops dispatching (issue #4). */
+  readonly retryQuota: RetryQuota;
+  readonly onApiEvent?: ((event: ApiEvent) => void) | undefined;
+  /** Cancels the status reads with the run's requests. */
+  readonly signal: AbortSignal;
+}
+
+/**
+ * The stores of one run, opened on first use: one client per store shared by every worker, so the
+ * quota of a store is tracked in one place (issue #4), and rows for different stores run side by
+ * side (issue #7).
+ */
+export class StoreRegistry {
+  readonly #options: StoreRegistryOptions;
+  readonly #stores = new Map<string, Store>();
+
+  constructor(options: StoreRegistryOptions) {
+    this.#options = options;
+  }
+
+  /** The store of a row's credentials_id (undefined: the default store); throws CredentialsError when there is none. */
+  get(credentialsId: string | undefined): Store {
+    const options = this.#options;
+    if (!options.directory)
+      throw new BatchError("E_USAGE", "runBatch: `stores` is required to run");
+    const credentials = options.directory.get(credentialsId);
+    const key = `${credentials.apiUrl}|${credentials.storeHash}`;
+    const known = this.#stores.get(key);
+    if (known) return known;
+    const api = createStoreApi(credentials, {
+      userAgent: options.userAgent,
+      retryQuota: options.retryQuota,
+      ...(options.timeoutMs !== undefined ? { timeoutMs: options.timeoutMs } : {}),
+      ...(options.maxAttempts !== undefined ? { maxAttempts: options.maxAttempts } : {}),
+      ...(options.backoff !== undefined ? { backoff: options.backoff } : {}),
+      ...(options.reserve !== undefined ? { reserve: options.reserve } : {}),
+      ...(options.onApiEvent ? { onEvent: options.onApiEvent } : {}),
+    });
+    const statuses = api.listOrderStatuses(options.signal).then(buildStatusTable);
+    // Awaited by every row of the store; a failure is reported there, not as an unhandled rejection.
+    statuses.catch(() => {});
+    const store = { key, api, statuses };
+    this.#stores.set(key, store);
+    return store;
+  }
+
+  /** Traffic counters of every store opened so far. */
+  stats(): ApiStats[] {
+    return [...this.#stores.values()].map((store) => store.api.stats);
+  }
+}
