@@ -1,3 +1,4 @@
+import { once, setMaxListeners } from "node:events";
 import { createWriteStream, existsSync } from "node:fs";
 import { rename, rm } from "node:fs/promises";
 import { PassThrough, type Writable } from "node:stream";
@@ -8,6 +9,7 @@ import { RetryQuota } from "./api/retry-policy.js";
 import { applyInOrder } from "./apply-in-order.js";
 import { type AppliedRow, applyRow } from "./apply-row.js";
 import type { StoreDirectory } from "./credentials.js";
+import { csvLine, UTF8_BOM } from "./csv-line.js";
 import { BatchError } from "./errors.js";
 import { type InputInfo, inspectInput, type ReadOptions, readRows } from "./read-rows.js";
 import { buildStatusTable, DEFAULT_ORDER_STATUSES } from "./statuses.js";
@@ -21,14 +23,12 @@ import {
   type SourceRow,
   SUCCESS_STATES,
 } from "./types.js";
-import { checkRow } from "./validate-row.js";
+import { type CheckContext, checkRow } from "./validate-row.js";
 import {
   failedRowsPath,
-  failedRowsStringifier,
   type PreviousResult,
   PreviousResultsCursor,
   readPreviousResults,
-  resultsStringifier,
 } from "./write-results.js";
 
 /** Options of one batch run; the CLI builds them from flags, a library user directly. */
@@ -73,6 +73,9 @@ export interface RunOptions {
   readonly onRow?: (outcome: RowOutcome) => void;
   readonly onApiEvent?: (event: ApiEvent) => void;
 }
+
+/** Shared empty `fieldsUpdated` of rows that changed nothing (never mutated). */
+const NOTHING: readonly string[] = Object.freeze([]);
 
 const DONE_BEFORE: ReadonlySet<string> = new Set<RowResultState>([
   "updated",
@@ -128,6 +131,8 @@ export async function runBatch(options: RunOptions): Promise<RunSummary> {
   const dryRun = options.dryRun ?? false;
   const concurrency = options.concurrency ?? 4;
   const hard = new AbortController();
+  // Every request in flight, and every worker waiting at a rate-limit gate, listens on this signal.
+  setMaxListeners(0, hard.signal);
   let stopReason: StopReason | undefined;
   let stopError: BatchError | undefined;
   const stop = (reason: StopReason, error?: BatchError) => {
@@ -160,6 +165,11 @@ export async function runBatch(options: RunOptions): Promise<RunSummary> {
     signal: hard.signal,
   });
   const offlineStatuses = buildStatusTable(DEFAULT_ORDER_STATUSES);
+  const offlineContext: CheckContext = {
+    statuses: offlineStatuses,
+    offline: options.mode === "validate",
+    ...(options.stores?.ids ? { credentialsIds: options.stores.ids } : {}),
+  };
 
   if (options.mode === "run") {
     // Fail fast, before any row: the default store must accept the credentials.
@@ -184,7 +194,8 @@ export async function runBatch(options: RunOptions): Promise<RunSummary> {
 
   async function* check(rows: AsyncIterable<SourceRow>): AsyncGenerator<Item> {
     for await (const source of rows) {
-      const earlier = await previous?.find(source.line);
+      // No await at all without --resume: this loop runs for every row of million-row files.
+      const earlier = previous ? await previous.find(source.line) : undefined;
       if (
         earlier &&
         DONE_BEFORE.has(earlier.result) &&
@@ -216,21 +227,21 @@ export async function runBatch(options: RunOptions): Promise<RunSummary> {
           } else throw error;
         }
       }
-      const checked = checkRow(source, {
-        statuses,
-        offline: options.mode === "validate",
-        ...(options.stores?.ids ? { credentialsIds: options.stores.ids } : {}),
-      });
-      const base = { index: source.index, line: source.line };
+      const checked = checkRow(
+        source,
+        statuses === offlineStatuses ? offlineContext : { ...offlineContext, statuses },
+      );
+      // Plain literals, no spreads: this is the per-row hot path of `validate`.
       if (!checked.ok) {
         const orderId = Number(source.values.order_id?.trim());
         yield {
           source,
           outcome: {
-            ...base,
-            ...(Number.isSafeInteger(orderId) && orderId > 0 ? { orderId } : {}),
+            index: source.index,
+            line: source.line,
+            orderId: Number.isSafeInteger(orderId) && orderId > 0 ? orderId : undefined,
             result: "invalid",
-            fieldsUpdated: [],
+            fieldsUpdated: NOTHING,
             errorCode: checked.problems[0]?.code,
             error: checked.problems.map((problem) => problem.message).join("; "),
           },
@@ -238,17 +249,24 @@ export async function runBatch(options: RunOptions): Promise<RunSummary> {
       } else if (options.mode === "validate") {
         yield {
           source,
-          outcome: { ...base, orderId: checked.row.orderId, result: "valid", fieldsUpdated: [] },
+          outcome: {
+            index: source.index,
+            line: source.line,
+            orderId: checked.row.orderId,
+            result: "valid",
+            fieldsUpdated: NOTHING,
+          },
         };
       } else if (!store) {
         yield {
           source,
           outcome: storeError
             ? {
-                ...base,
+                index: source.index,
+                line: source.line,
                 orderId: checked.row.orderId,
                 result: "failed",
-                fieldsUpdated: [],
+                fieldsUpdated: NOTHING,
                 errorCode: storeError.code,
                 error: storeError.message,
               }
@@ -303,26 +321,35 @@ export async function runBatch(options: RunOptions): Promise<RunSummary> {
     });
 
   const summary = new SummaryBuilder();
+  const bom = options.excel ? UTF8_BOM : "";
   const failedPath =
     outputPath && (options.failedFile ?? true) ? failedRowsPath(outputPath) : undefined;
-  const failedOut = failedPath
-    ? failedRowsStringifier(info.headerCells, options.excel ?? false)
-    : undefined;
-  const failedDone =
-    failedOut && failedPath ? pipeline(failedOut, createWriteStream(failedPath)) : undefined;
+  const failedOut = failedPath ? createWriteStream(failedPath) : undefined;
+  failedOut?.write(bom + csvLine(info.headerCells, false));
+  // Offline, rows complete as fast as they are read: write them in batches. In a run, every row as
+  // it completes, so a kill loses at most the rows in flight (issue #4).
+  const batchSize = options.mode === "validate" ? 256 : 1;
 
-  async function* format(done: AsyncIterable<Done>): AsyncGenerator<string[]> {
+  async function* format(done: AsyncIterable<Done>): AsyncGenerator<string> {
+    yield bom + csvLine(header, true);
+    let batch = "";
+    let batched = 0;
     for await (const { source, outcome, record } of done) {
       summary.add(outcome);
       options.onRow?.(outcome);
       if (failedOut && !SUCCESS_STATES.has(outcome.result)) {
         const cells = source.cells.slice(0, width);
         while (cells.length < width) cells.push("");
-        if (!failedOut.write(cells))
-          await new Promise((resolve) => failedOut.once("drain", resolve));
+        if (!failedOut.write(csvLine(cells, false))) await once(failedOut, "drain");
       }
-      yield record ? [...record] : toResultRecord(width, source.cells, outcome);
+      batch += csvLine(record ?? toResultRecord(width, source.cells, outcome), true);
+      if (++batched >= batchSize) {
+        yield batch;
+        batch = "";
+        batched = 0;
+      }
     }
+    if (batch !== "") yield batch;
   }
 
   const destination =
@@ -334,16 +361,15 @@ export async function runBatch(options: RunOptions): Promise<RunSummary> {
       check,
       apply,
       format,
-      resultsStringifier(header, options.excel ?? false),
       toStdout ? passThroughTo(destination) : destination,
     );
   } finally {
     if (graceTimer) clearTimeout(graceTimer);
     options.signal?.removeEventListener("abort", onAbort);
     failedOut?.end();
-    await failedDone?.catch(() => {});
     await previous?.close();
   }
+  if (failedOut) await finished(failedOut);
   if (writePath !== undefined && outputPath !== undefined && writePath !== outputPath) {
     await rename(writePath, outputPath);
   }
@@ -385,11 +411,11 @@ async function foldPartialResults(
     }
   }
   const foldPath = `${outputPath}.fold`;
-  await pipeline(
-    records,
-    resultsStringifier(resultHeader(inputHeader), excel),
-    createWriteStream(foldPath),
-  );
+  async function* lines(): AsyncGenerator<string> {
+    yield (excel ? UTF8_BOM : "") + csvLine(resultHeader(inputHeader), true);
+    for await (const record of records()) yield csvLine(record, true);
+  }
+  await pipeline(lines, createWriteStream(foldPath));
   if (lastLine > 0) await rename(foldPath, outputPath);
   else await rm(foldPath, { force: true });
   await rm(partialPath, { force: true });

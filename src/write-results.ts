@@ -1,32 +1,9 @@
-import { createReadStream, createWriteStream } from "node:fs";
-import type { Writable } from "node:stream";
+import { createReadStream } from "node:fs";
 import { parse } from "csv-parse";
-import { type Stringifier, stringify } from "csv-stringify";
 import { RESULT_COLUMNS } from "./columns.js";
 
-/**
- * The results file is a contract (issue #2, #5): fixed header, one record per input row, UTF-8,
- * cells starting with = + - @ tab or CR neutralised with a leading ' (OWASP CSV injection:
- * https://owasp.org/www-community/attacks/CSV_Injection). Only the file is neutralised; the values
- * sent to BigCommerce are the row's real values. `excel` adds a BOM so Excel reads UTF-8 accents.
- */
-export function resultsStringifier(header: readonly string[], excel: boolean): Stringifier {
-  return stringify({
-    header: true,
-    columns: header as string[],
-    escape_formulas: true,
-    bom: excel,
-    eof: true,
-  });
-}
-
-/**
- * The failed-rows file (issue #7): input columns only, values exactly as read, so it can be fixed
- * and fed straight back in. Not neutralised: it holds nothing the input did not.
- */
-export function failedRowsStringifier(header: readonly string[], excel: boolean): Stringifier {
-  return stringify({ header: true, columns: header as string[], bom: excel, eof: true });
-}
+// The results file is a contract (issue #2, #5): fixed header, one record per input row, UTF-8,
+// formula-neutralised cells (csv-line.ts). This module names the files and reads an earlier one back.
 
 /** `orders.results.csv` → `orders.results.failed.csv`. */
 export function failedRowsPath(resultsPath: string): string {
@@ -40,10 +17,6 @@ export function defaultResultsPath(inputPath: string): string {
   return inputPath.toLowerCase().endsWith(".csv")
     ? `${inputPath.slice(0, -4)}.results.csv`
     : `${inputPath}.results.csv`;
-}
-
-export function openFile(path: string): Writable {
-  return createWriteStream(path, { flags: "w" });
 }
 
 /** A row of an earlier results file, as `--resume` needs it. */

@@ -1,3 +1,4 @@
+import { setMaxListeners } from "node:events";
 /**
  * The sandbox store's HTTP edge: routing, auth, quota, faults and the V2 wire format
  * (NOTES.md §7-9). State lives in store.ts, policy in policy.ts, body checks in checks.ts.
@@ -264,6 +265,8 @@ class SandboxServer {
     this.accessToken = settings.accessToken;
     this.quota = new QuotaWindow(settings.quota, settings.windowMs);
     this.faults = new FaultPlan(settings.faults, settings.randomSeed);
+    // Every delayed or hung request listens on the closing signal: many at once is normal here.
+    setMaxListeners(0, this.#closing.signal);
   }
 
   get signal(): AbortSignal {
