@@ -2,7 +2,8 @@ import { defineConfig } from "vitest/config";
 
 export default defineConfig({
   test: {
-    include: ["test/**/*.test.ts"],
+    // The benchmark's own helpers are tested with the rest; the benchmark itself is `npm run bench`.
+    include: ["test/**/*.test.ts", "bench/**/*.test.mjs"],
     setupFiles: ["test/setup.ts"],
     restoreMocks: true,
     testTimeout: 30_000,
