@@ -1,4 +1,5 @@
 import { readFile, stat } from "node:fs/promises";
+import { checkApiUrl } from "./api/url.js";
 import { CredentialsError, UsageError } from "./errors.js";
 
 /** One store's credentials. The token is a secret: it is never printed, logged or put in an error. */
@@ -154,6 +155,9 @@ export async function loadStoreDirectory(sources: DirectorySources): Promise<Sto
       `no store credentials: set ${ENV.storeHash} and ${ENV.accessToken} (and ${ENV.apiUrl} for a sandbox), or give a credentials file with --credentials`,
     );
   }
+  // Every API URL is checked before any request: https only, except loopback (issue #5).
+  if (envStore) checkApiUrl(envStore.apiUrl);
+  for (const entry of entries?.values() ?? []) checkApiUrl(entry.apiUrl);
   return {
     ids: entries ? new Set(entries.keys()) : undefined,
     defaultId,

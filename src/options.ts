@@ -1,5 +1,4 @@
 import type { Writable } from "node:stream";
-import { checkApiUrl } from "./api/url.js";
 import { type DirectorySources, loadStoreDirectory } from "./credentials.js";
 import { UsageError } from "./errors.js";
 import { parseColumnMap } from "./header.js";
@@ -168,15 +167,6 @@ export async function normalizeRunOptions(
     platform: environment.platform,
   };
   const stores = await loadStoreDirectory(sources);
-  // Check every API URL before any request: https only, except loopback (issue #5).
-  if (stores.ids === undefined || stores.defaultId === undefined) {
-    try {
-      checkApiUrl(stores.get(undefined).apiUrl);
-    } catch (error) {
-      if (error instanceof UsageError) throw error;
-    }
-  }
-  for (const id of stores.ids ?? []) checkApiUrl(stores.get(id).apiUrl);
   return {
     ...base,
     stores,

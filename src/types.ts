@@ -1,6 +1,6 @@
 /**
  * The vocabulary of the data flow:
- * CSV row (SourceRow) → checked row (CheckedRow) → update plan (WritePlan) → API calls → outcome (RowOutcome) → result row.
+ * CSV row (SourceRow) → checked row (CheckedRow) → update plan (plan-update.ts: ReadsNeeded, ShipmentPlan, PutPlan) → API calls → outcome (RowOutcome) → result row.
  */
 
 /** Canonical input column names (see columns.ts for the table and its BigCommerce mapping). */
@@ -49,8 +49,6 @@ export interface RowProblem {
   readonly value?: string;
   readonly message: string;
 }
-
-export type ShippingProvider = string;
 
 /** Billing address as BigCommerce names it (billingAddress_Base). */
 export interface BillingAddress {

@@ -12,6 +12,7 @@ import {
   createHttpClient,
   type HttpRequest,
   type HttpResponse,
+  isRecord,
   parseBody,
   statusError,
   UnexpectedResponseError,
@@ -102,10 +103,6 @@ function checkOrderId(orderId: number): number {
     throw new InternalError(`order id must be a positive integer, got ${String(orderId)}`);
   }
   return orderId;
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
 }
 
 /** The StoreApi of one store over the V2 Orders API, with its RateLimitGate (one per store, shared by all workers). */

@@ -106,7 +106,7 @@ export function excerptBody(text: string): string {
   return plain.length > BODY_EXCERPT_CHARS ? `${plain.slice(0, BODY_EXCERPT_CHARS - 1)}…` : plain;
 }
 
-function isRecord(value: unknown): value is Record<string, unknown> {
+export function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === "object" && value !== null && !Array.isArray(value);
 }
 
