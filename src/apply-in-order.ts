@@ -15,7 +15,11 @@ export interface InOrderOptions<T, R> {
   readonly work: (item: T) => Promise<R>;
   /** The result of an item that needs no work (no key) or that was not started because `stopped()` said so. */
   readonly skip: (item: T, stopped: boolean) => R;
-  /** Checked when an item is about to start: once true, no further item starts. */
+  /**
+   * Checked when an item is about to start: once true, no further item starts. Nothing starts
+   * either once the consumer has stopped iterating (it broke out or the pipeline failed): items
+   * already queued then get `skip(item, true)`, which nobody reads, instead of their work.
+   */
   readonly stopped: () => boolean;
 }
 
@@ -29,7 +33,9 @@ interface Slot<R> {
  * Map `source` through `work` with bounded concurrency, one key at a time, yielding results in
  * input order as soon as the oldest one is ready (issue #2: rows for one order run one after
  * another in file order; other orders proceed concurrently; results are written as rows complete).
- * Waiting for an earlier item of the same key does not hold a concurrency slot.
+ * Waiting for an earlier item of the same key does not hold a concurrency slot. Work already
+ * started when the consumer stops is not awaited: its caller cancels it (runBatch aborts the
+ * requests of a failed pipeline).
  */
 export async function* applyInOrder<T, R>(
   source: AsyncIterable<T>,
@@ -38,6 +44,10 @@ export async function* applyInOrder<T, R>(
   const limit = pLimit(options.concurrency);
   const tails = new Map<string, Promise<unknown>>();
   const pending: Slot<R>[] = [];
+  // Set when iteration ends for any reason; items queued behind the concurrency limit or behind an
+  // earlier item of their key must not start after that: their results would never be read, and a
+  // row applied without a result breaks "one result row per input row" (issue #4).
+  let closed = false;
 
   const start = (item: T): Slot<R> => {
     const key = options.keyOf(item);
@@ -47,7 +57,7 @@ export async function* applyInOrder<T, R>(
     }
     const previous = tails.get(key) ?? Promise.resolve();
     const run = () =>
-      limit(() => (options.stopped() ? options.skip(item, true) : options.work(item)));
+      limit(() => (closed || options.stopped() ? options.skip(item, true) : options.work(item)));
     const promise = previous.then(run, run);
     tails.set(key, promise);
     const slot: Slot<R> = { done: false, promise };
@@ -64,14 +74,18 @@ export async function* applyInOrder<T, R>(
     return slot;
   };
 
-  for await (const item of source) {
-    pending.push(start(item));
-    while (pending.length > 0 && (pending[0]?.done || pending.length >= options.maxPending)) {
-      const head = pending.shift() as Slot<R>;
-      yield head.done ? (head.value as R) : await head.promise;
+  try {
+    for await (const item of source) {
+      pending.push(start(item));
+      while (pending.length > 0 && (pending[0]?.done || pending.length >= options.maxPending)) {
+        const head = pending.shift() as Slot<R>;
+        yield head.done ? (head.value as R) : await head.promise;
+      }
     }
-  }
-  while (pending.length > 0) {
-    yield await (pending.shift() as Slot<R>).promise;
+    while (pending.length > 0) {
+      yield await (pending.shift() as Slot<R>).promise;
+    }
+  } finally {
+    closed = true;
   }
 }

@@ -6,6 +6,7 @@ import {
   OutageError,
   RequestAbortedError,
 } from "./api/errors.js";
+import { classifyFailure, type FailureKind } from "./api/retry-policy.js";
 import type { StoreApi } from "./api/store-api.js";
 import { BatchError } from "./errors.js";
 import { describeTotalsChange, planPut, planShipment, readsNeeded } from "./plan-update.js";
@@ -37,6 +38,10 @@ export interface AppliedRow {
   readonly outcome: RowOutcome;
   readonly fatal?: BatchError;
 }
+
+/** Why a row whose requests kept failing before it wrote anything is `not_attempted`, not `failed`. */
+const TRANSIENT_FAILURE_NOTE =
+  "not attempted: the store kept failing for a reason a retry may fix (retries used up) before anything was written; --resume tries the row again";
 
 /** POST attempts for one shipment when each unclear failure was followed by a re-read that found nothing. */
 const SHIPMENT_ATTEMPTS = 3;
@@ -84,24 +89,55 @@ async function createShipmentOnce(
   throw lastError;
 }
 
+/**
+ * Failures a later attempt may not meet: the store was slow, overloaded or unreachable, or the run
+ * was stopped (retry-policy.ts kinds). Policy as data: every other kind (404, other 4xx, 501, a body
+ * we cannot read) is the row's own, and a retry would meet it again.
+ */
+const TRANSIENT_KINDS: ReadonlySet<FailureKind> = new Set<FailureKind>([
+  "throttled",
+  "overloaded",
+  "server_error",
+  "not_sent",
+  "connection",
+  "timeout",
+  "aborted",
+]);
+
+/**
+ * True when `error` says nothing about the row itself: it may pass on another attempt (5xx, timeout,
+ * network, 429, outage, a cancelled request). A row that met one before writing anything is
+ * `not_attempted`, so `--resume` tries it again (issue #4), never `failed`, which it keeps.
+ */
+export function isTransientFailure(error: unknown): boolean {
+  return error instanceof OutageError || TRANSIENT_KINDS.has(classifyFailure(error));
+}
+
 function fatalOf(error: unknown): { fatal?: BatchError } {
   return error instanceof CredentialsRejectedError || error instanceof OutageError
     ? { fatal: error }
     : {};
 }
 
+/** The run stopped this row: an interrupt cancelled its request, or a run-level error met it. */
+function stoppedByRun(error: unknown): boolean {
+  return error instanceof RequestAbortedError || fatalOf(error).fatal !== undefined;
+}
+
 /**
  * The result of a row that met `error`. A write whose outcome is unclear needs review; a row stopped
  * by the run (interrupt, rejected credentials, outage) is `not_attempted` when nothing of it was
- * applied and `needs_review` when part was, so that --resume redoes it either way (issue #4);
- * anything else is the row's own failure.
+ * applied and `needs_review` when part was, so that --resume redoes it either way (issue #4); so is
+ * a row that met a transient failure (retries used up) before anything of it was written: the store
+ * was down for a while, the row is not wrong. Anything else is the row's own failure.
  */
 function failureResult(error: unknown, writing: boolean, appliedSome: boolean): RowResultState {
   if (writing && (error instanceof RequestAbortedError || isUnclearOutcome(error))) {
     return "needs_review";
   }
-  const runStopped = error instanceof RequestAbortedError || fatalOf(error).fatal !== undefined;
-  if (!runStopped) return "failed";
+  // Reached for a write only when it certainly was not applied (refused connection, 429).
+  if (!appliedSome && isTransientFailure(error)) return "not_attempted";
+  if (!stoppedByRun(error)) return "failed";
   // Part of the row applied (a shipment, not yet the status): --resume finishes it safely.
   return appliedSome ? "needs_review" : "not_attempted";
 }
@@ -247,7 +283,9 @@ export async function applyRow(row: CheckedRow, context: ApplyContext): Promise<
         ...errorText(error),
         ...(applied.length > 0
           ? { message: `applied before the failure: ${applied.join(";")}` }
-          : {}),
+          : result === "not_attempted" && !stoppedByRun(error)
+            ? { message: TRANSIENT_FAILURE_NOTE }
+            : {}),
       },
       ...fatalOf(error),
     };

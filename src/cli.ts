@@ -6,6 +6,7 @@
 import { readFileSync } from "node:fs";
 import yargs, { type Argv } from "yargs";
 import { hideBin } from "yargs/helpers";
+import type { StoreDirectory } from "./credentials.js";
 import { BatchError, UsageError } from "./errors.js";
 import { type CliFlags, normalizeRunOptions } from "./options.js";
 import { ProgressReporter } from "./progress.js";
@@ -116,12 +117,73 @@ interface Printer {
 }
 
 /**
- * Last line of defence for the secret: whatever we print, the environment's token never shows,
- * even when a user pasted it where an argument was expected ("Unknown argument: <token>").
+ * Every access token of this process (issue 5): the environment's and each entry's of the
+ * credentials file. Filled when main starts, so that a usage error already hides them, and again
+ * once the store directory is loaded (rememberTokens).
+ */
+const secrets = new Set<string>();
+
+/** Shorter values are not replaced: "[REDACTED]" for every "t" would garble every message. */
+const MIN_REDACTED_LENGTH = 4;
+
+function addSecret(token: string | undefined): void {
+  if (token !== undefined && token.length >= MIN_REDACTED_LENGTH) secrets.add(token);
+}
+
+/** The tokens of a loaded store directory: the environment's store and every credentials entry. */
+function rememberTokens(stores: StoreDirectory | undefined): void {
+  if (!stores) return; // validate: no credentials
+  for (const id of [undefined, ...(stores.ids ?? [])]) {
+    try {
+      addSecret(stores.get(id).accessToken);
+    } catch {
+      // No store for this id (no default store): no token either.
+    }
+  }
+}
+
+/**
+ * Before the flags are parsed (yargs reports an unknown argument before any store is loaded): the
+ * environment's token, and every `"access_token": "…"` of the credentials file that --credentials
+ * or BIGCOMMERCE_CREDENTIALS_FILE names, read leniently: a file the run will refuse (bad JSON,
+ * open permissions) still holds real tokens. Unreadable files are left to loadStoreDirectory.
+ */
+function rememberNamedTokens(args: readonly string[], env: NodeJS.ProcessEnv): void {
+  addSecret(env.BIGCOMMERCE_ACCESS_TOKEN);
+  const files = [env.BIGCOMMERCE_CREDENTIALS_FILE];
+  args.forEach((arg, i) => {
+    if (arg === "--credentials") files.push(args[i + 1]);
+    else if (arg.startsWith("--credentials=")) files.push(arg.slice("--credentials=".length));
+  });
+  for (const file of files) {
+    let text: string;
+    try {
+      text = file ? readFileSync(file, "utf8") : "";
+    } catch {
+      continue;
+    }
+    for (const [, raw = ""] of text.matchAll(/"access_token"\s*:\s*"((?:[^"\\]|\\.)*)"/g)) {
+      addSecret(raw);
+      try {
+        addSecret(JSON.parse(`"${raw}"`) as string); // the token itself when it holds escapes
+      } catch {
+        // Not a valid JSON string: the raw text is all there is.
+      }
+    }
+  }
+}
+
+/**
+ * Last line of defence for the secrets: whatever we print, no known token shows, even when a user
+ * pasted one where an argument was expected ("Unknown argument: <token>") or into the input file.
  */
 function redact(text: string): string {
-  const token = process.env.BIGCOMMERCE_ACCESS_TOKEN;
-  return token && token.length >= 4 ? text.replaceAll(token, "[REDACTED]") : text;
+  let out = text;
+  // Longest first, so that a token containing another never shows in part.
+  for (const secret of [...secrets].sort((a, b) => b.length - a.length)) {
+    out = out.replaceAll(secret, "[REDACTED]");
+  }
+  return out;
 }
 
 const printer: Printer = {
@@ -160,13 +222,14 @@ async function runCommand(
     stdout: process.stdout,
     readText: (path) => readFileSync(path, "utf8"),
   });
+  rememberTokens(options.stores);
   const controller = new AbortController();
   const signalName = watchSignals(controller);
-  // A closed stdout (`-o - | head`): stop starting rows rather than crash with EPIPE.
-  process.stdout.on("error", (error: NodeJS.ErrnoException) => {
-    if (error.code !== "EPIPE") throw error;
-    controller.abort();
-  });
+  // A closed or failing stdout (`-o - | head`: EPIPE): stop starting rows, never crash. runBatch,
+  // which writes the results there, ends the run itself: a closed pipe like an interrupt (summary
+  // on stderr, exit 130), any other write error as E_OUTPUT_WRITE (exit 2). Throwing here would
+  // be an uncaught exception past both.
+  process.stdout.on("error", () => controller.abort());
   // Debug lines would tear a live bar apart: one or the other.
   let progress: ProgressReporter | undefined;
   try {
@@ -196,6 +259,7 @@ async function runCommand(
 }
 
 export async function main(args: readonly string[]): Promise<number> {
+  rememberNamedTokens(args, process.env);
   let exitCode = 0;
   let debug = args.includes("--debug");
   const parser = yargs([...args])
@@ -289,6 +353,7 @@ export async function main(args: readonly string[]): Promise<number> {
           credentialsId: argv.credentialsId,
           platform: process.platform,
         });
+        rememberTokens(stores);
         const report = await checkStore(stores.get(undefined), {
           userAgent: USER_AGENT,
           timeoutMs: Math.round(argv.timeout * 1000),

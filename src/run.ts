@@ -1,13 +1,14 @@
-import { once, setMaxListeners } from "node:events";
-import { createWriteStream, existsSync } from "node:fs";
+import { setMaxListeners } from "node:events";
+import { createWriteStream, existsSync, type WriteStream } from "node:fs";
 import { rename, rm } from "node:fs/promises";
-import { PassThrough, type Writable } from "node:stream";
-import { finished, pipeline } from "node:stream/promises";
+import type { Writable } from "node:stream";
+import { pipeline } from "node:stream/promises";
 import type { ApiEvent } from "./api/bigcommerce.js";
 import { CredentialsRejectedError, OutageError } from "./api/errors.js";
 import { RetryQuota } from "./api/retry-policy.js";
 import { applyInOrder } from "./apply-in-order.js";
-import { type AppliedRow, applyRow } from "./apply-row.js";
+import { type AppliedRow, applyRow, isTransientFailure } from "./apply-row.js";
+import { RESULT_COLUMNS } from "./columns.js";
 import type { StoreDirectory } from "./credentials.js";
 import { csvLine, UTF8_BOM } from "./csv-line.js";
 import { BatchError } from "./errors.js";
@@ -26,9 +27,15 @@ import {
 import { type CheckContext, checkRow } from "./validate-row.js";
 import {
   failedRowsPath,
+  GuardedOutput,
+  OutputFileError,
+  openOutputFile,
   type PreviousResult,
   PreviousResultsCursor,
+  readerWentAway,
   readPreviousResults,
+  removeOutputFile,
+  sameInputCells,
 } from "./write-results.js";
 
 /** Options of one batch run; the CLI builds them from flags, a library user directly. */
@@ -37,7 +44,10 @@ export interface RunOptions {
   readonly input: string;
   /** `run` applies (or, with dryRun, reads); `validate` checks offline: no credentials, no network. */
   readonly mode: "run" | "validate";
-  /** Results file path, or a stream (e.g. stdout). @default `<input>.results.csv` (chosen by the caller) */
+  /**
+   * Results file path, or a stream (e.g. stdout), which is never ended. A stream whose reader goes
+   * away (EPIPE: `-o - | head`) stops the run like an interrupt. @default `<input>.results.csv` (chosen by the caller)
+   */
   readonly output: string | Writable;
   /** Write `<output>.failed.csv` (input columns of every row that did not succeed). @default true for a path */
   readonly failedFile?: boolean;
@@ -69,7 +79,11 @@ export interface RunOptions {
   readonly userAgent?: string;
   /** Called once the input has been checked (row total, encoding, warnings). */
   readonly onStart?: (info: InputInfo) => void;
-  /** Called for every row, in input order, as its result is written. */
+  /**
+   * Called for every row, in input order, as its result is written. A row carried over by
+   * --resume comes with what its earlier record holds (order id, status, shipment id, error,
+   * message), never as created or recalculated by this run.
+   */
   readonly onRow?: (outcome: RowOutcome) => void;
   readonly onApiEvent?: (event: ApiEvent) => void;
 }
@@ -84,43 +98,75 @@ const DONE_BEFORE: ReadonlySet<string> = new Set<RowResultState>([
   "invalid",
 ]);
 
-type Item =
-  | {
-      readonly source: SourceRow;
-      readonly outcome: RowOutcome;
-      readonly record?: readonly string[];
-    }
-  | {
-      readonly source: SourceRow;
-      readonly apply: CheckedRow;
-      readonly store: Store;
-      readonly key: string;
-    };
-
+/** A row whose outcome is known without the store: carried over, invalid, valid or not attempted. */
 type Done = {
   readonly source: SourceRow;
   readonly outcome: RowOutcome;
+  /** The earlier results record of a row carried over by --resume, written back as it was. */
   readonly record?: readonly string[];
 };
 
-/** Outcome of a row carried over from an earlier results file. */
+/** A checked row for its store; rows with the same `key` (store and order) run one at a time. */
+type ToApply = {
+  readonly source: SourceRow;
+  readonly apply: CheckedRow;
+  readonly store: Store;
+  readonly key: string;
+};
+
+type Item = Done | ToApply;
+
+/** Where each of our columns sits in a results record, after the input's own columns. */
+const AT = {
+  fields: RESULT_COLUMNS.indexOf("fields_updated"),
+  statusId: RESULT_COLUMNS.indexOf("order_status_id"),
+  status: RESULT_COLUMNS.indexOf("order_status"),
+  shipmentId: RESULT_COLUMNS.indexOf("shipment_id"),
+  error: RESULT_COLUMNS.indexOf("error"),
+  message: RESULT_COLUMNS.indexOf("message"),
+};
+
+/** A positive integer id written as text (a cell), else undefined. */
+function idOf(text: string | undefined): number | undefined {
+  const id = Number(text?.trim());
+  return Number.isSafeInteger(id) && id > 0 ? id : undefined;
+}
+
+/** A whole number written as text (status ids start at 0), else undefined. */
+function integerOf(text: string | undefined): number | undefined {
+  const value = text ? Number(text) : Number.NaN;
+  return Number.isSafeInteger(value) ? value : undefined;
+}
+
+/**
+ * Outcome of a row carried over from an earlier results file, with what the record holds. Never
+ * `shipmentCreated` or `totalsChanged`: the summary counts what this run did (its record's
+ * fields_updated still lists shipment_created).
+ */
 function outcomeFromRecord(source: SourceRow, previous: PreviousResult, width: number): RowOutcome {
-  const cell = (offset: number) => previous.record[width + offset] ?? "";
-  const fields = cell(3) === "" ? [] : cell(3).split(";");
+  const record = previous.record;
+  const fields = record[width + AT.fields] ?? "";
   return {
     index: source.index,
     line: source.line,
+    orderId: idOf(previous.orderId),
     result: previous.result as RowResultState,
-    fieldsUpdated: fields,
-    shipmentCreated: fields.includes("shipment_created"),
+    fieldsUpdated: fields === "" ? NOTHING : fields.split(";"),
+    orderStatusId: integerOf(record[width + AT.statusId]),
+    orderStatus: record[width + AT.status] || undefined,
+    shipmentId: idOf(record[width + AT.shipmentId]),
+    error: record[width + AT.error] || undefined,
+    message: record[width + AT.message] || undefined,
   };
 }
 
 /**
  * Run a batch: CSV rows → checked rows → API calls → outcomes → results CSV, streaming, in input order.
- * Throws only for run-level failures before the first row (unreadable input, missing or rejected
- * credentials); a run stopped later (interrupt, rejected credentials, outage) still writes a result
- * for every row and says why in `stopReason`.
+ * Throws for run-level failures before the first row (unreadable input, missing or rejected
+ * credentials, an output path that cannot be written: OutputFileError E_OUTPUT_UNWRITABLE), and
+ * when writing the results fails later (E_OUTPUT_WRITE, once the rows in flight have finished).
+ * A run stopped otherwise (interrupt, rejected credentials, outage, the reader of the output
+ * stream gone) still gives every row a result and says why in `stopReason`.
  */
 export async function runBatch(options: RunOptions): Promise<RunSummary> {
   const started = performance.now();
@@ -141,13 +187,16 @@ export async function runBatch(options: RunOptions): Promise<RunSummary> {
     stopError = error;
   };
   let graceTimer: NodeJS.Timeout | undefined;
-  const onAbort = () => {
+  // Graceful stop (the caller's signal, or the output gone): no row starts any more; rows in
+  // flight get `graceMs` to finish, then their requests are cancelled.
+  const interrupt = () => {
     stop("interrupted");
+    if (graceTimer !== undefined) return;
     graceTimer = setTimeout(() => hard.abort(), options.graceMs ?? 30_000);
     graceTimer.unref();
   };
-  if (options.signal?.aborted) onAbort();
-  else options.signal?.addEventListener("abort", onAbort, { once: true });
+  if (options.signal?.aborted) interrupt();
+  else options.signal?.addEventListener("abort", interrupt, { once: true });
 
   // One retry budget for the whole run: an outage anywhere stops dispatching (issue #4).
   const retryQuota = new RetryQuota(
@@ -171,35 +220,68 @@ export async function runBatch(options: RunOptions): Promise<RunSummary> {
     ...(options.stores?.ids ? { credentialsIds: options.stores.ids } : {}),
   };
 
-  if (options.mode === "run") {
-    // Fail fast, before any row: the default store must accept the credentials.
-    if (options.stores?.defaultId !== undefined || options.stores?.ids === undefined) {
-      await stores.get(undefined).statuses;
-    }
-  }
-
   const width = info.headerCells.length;
+  const orderIdColumn = info.columns.indexOf("order_id");
   const header = resultHeader(info.headerCells);
   const outputPath = typeof options.output === "string" ? options.output : undefined;
   const writePath = outputPath && options.resume ? `${outputPath}.partial` : outputPath;
-  if (outputPath) {
-    await (options.resume
-      ? foldPartialResults(outputPath, info.headerCells, options.excel ?? false)
-      : rm(`${outputPath}.partial`, { force: true }));
+  const failedPath =
+    outputPath && (options.failedFile ?? true) ? failedRowsPath(outputPath) : undefined;
+  let resultsTarget: Writable;
+  let failedFile: WriteStream | undefined;
+  try {
+    if (options.mode === "run") {
+      // Fail fast, before any row: the default store must accept the credentials.
+      if (options.stores?.defaultId !== undefined || options.stores?.ids === undefined) {
+        await stores.get(undefined).statuses;
+      }
+    }
+    if (outputPath) {
+      await (options.resume
+        ? foldPartialResults(outputPath, info.headerCells, orderIdColumn, options.excel ?? false)
+        : rm(`${outputPath}.partial`, { force: true }));
+    }
+    // Both outputs are opened before any row runs, so an unwritable path fails the run now (exit
+    // 2, naming the path) rather than with an unhandled 'error' event later.
+    resultsTarget =
+      writePath !== undefined ? await openOutputFile(writePath) : (options.output as Writable);
+    try {
+      failedFile = failedPath ? await openOutputFile(failedPath) : undefined;
+    } catch (error) {
+      // Nothing was written: leave no empty results file behind.
+      if (writePath !== undefined) {
+        resultsTarget.destroy();
+        await removeOutputFile(writePath);
+      }
+      throw error;
+    }
+  } catch (error) {
+    // Failed before the first row: nothing of the run may linger (listener, timer, requests).
+    options.signal?.removeEventListener("abort", interrupt);
+    if (graceTimer) clearTimeout(graceTimer);
+    hard.abort();
+    throw error;
   }
+  // A failing output stops the run like an interrupt; the failure is reported at the end.
+  const results = new GuardedOutput(resultsTarget, writePath ?? "the output stream", interrupt);
+  const failedOut =
+    failedFile && failedPath ? new GuardedOutput(failedFile, failedPath, interrupt) : undefined;
+
   const previous =
     outputPath && options.resume
-      ? new PreviousResultsCursor(readPreviousResults(outputPath, info.headerCells))
+      ? new PreviousResultsCursor(readPreviousResults(outputPath, info.headerCells, orderIdColumn))
       : undefined;
+  const running = options.mode === "run";
 
   async function* check(rows: AsyncIterable<SourceRow>): AsyncGenerator<Item> {
     for await (const source of rows) {
       // No await at all without --resume: this loop runs for every row of million-row files.
       const earlier = previous ? await previous.find(source.line) : undefined;
+      // Done before, and the same row: a row edited since (a fixed value) is redone.
       if (
         earlier &&
         DONE_BEFORE.has(earlier.result) &&
-        earlier.orderId === (source.values.order_id ?? "").trim()
+        sameInputCells(earlier.record, source.cells, width)
       ) {
         yield {
           source,
@@ -208,23 +290,38 @@ export async function runBatch(options: RunOptions): Promise<RunSummary> {
         };
         continue;
       }
-      const credentialsId = source.values.credentials_id?.trim() || undefined;
       let store: Store | undefined;
       let storeError: BatchError | undefined;
       let statuses = offlineStatuses;
-      if (options.mode === "run" && stopReason === undefined) {
-        try {
-          const candidate = stores.get(credentialsId);
-          statuses = await candidate.statuses;
-          store = candidate;
-        } catch (error) {
-          if (error instanceof CredentialsRejectedError || error instanceof OutageError) {
-            stop(error instanceof OutageError ? "outage" : "credentials_rejected", error);
-          } else if (error instanceof BatchError) {
-            // No store for this row (unknown or missing credentials, statuses unreadable): the
-            // row fails with the reason; an unknown credentials_id is reported by checkRow first.
-            storeError = error;
-          } else throw error;
+      if (running) {
+        if (stopReason === undefined) {
+          try {
+            const candidate = stores.get(source.values.credentials_id?.trim() || undefined);
+            statuses = await candidate.statuses;
+            store = candidate;
+          } catch (error) {
+            if (error instanceof CredentialsRejectedError || error instanceof OutageError) {
+              stop(error instanceof OutageError ? "outage" : "credentials_rejected", error);
+            } else if (error instanceof BatchError) {
+              // No store for this row (unknown or missing credentials, statuses unreadable): the
+              // row fails with the reason; an unknown credentials_id is reported by checkRow first.
+              storeError = error;
+            } else throw error;
+          }
+        }
+        // The run has stopped (before or while this row's store opened), or the store's statuses
+        // could not be read for a transient reason: nothing is sent, and the row cannot be checked
+        // against the store's own statuses. Against the built-in table only, a renamed status
+        // (custom_label) would be `invalid`, which --resume keeps as done: not_attempted instead.
+        if (store === undefined && (storeError === undefined || isTransientFailure(storeError))) {
+          const orderId = idOf(source.values.order_id);
+          yield {
+            source,
+            outcome: storeError
+              ? noStore(source, orderId, storeError)
+              : notAttempted(source, orderId),
+          };
+          continue;
         }
       }
       const checked = checkRow(
@@ -233,13 +330,12 @@ export async function runBatch(options: RunOptions): Promise<RunSummary> {
       );
       // Plain literals, no spreads: this is the per-row hot path of `validate`.
       if (!checked.ok) {
-        const orderId = Number(source.values.order_id?.trim());
         yield {
           source,
           outcome: {
             index: source.index,
             line: source.line,
-            orderId: Number.isSafeInteger(orderId) && orderId > 0 ? orderId : undefined,
+            orderId: idOf(source.values.order_id),
             result: "invalid",
             fieldsUpdated: NOTHING,
             errorCode: checked.problems[0]?.code,
@@ -261,15 +357,7 @@ export async function runBatch(options: RunOptions): Promise<RunSummary> {
         yield {
           source,
           outcome: storeError
-            ? {
-                index: source.index,
-                line: source.line,
-                orderId: checked.row.orderId,
-                result: "failed",
-                fieldsUpdated: NOTHING,
-                errorCode: storeError.code,
-                error: storeError.message,
-              }
+            ? noStore(source, checked.row.orderId, storeError)
             : notAttempted(source, checked.row.orderId),
         };
       } else {
@@ -278,7 +366,7 @@ export async function runBatch(options: RunOptions): Promise<RunSummary> {
     }
   }
 
-  const notAttempted = (source: SourceRow, orderId?: number): RowOutcome => ({
+  const notAttempted = (source: SourceRow, orderId: number | undefined): RowOutcome => ({
     index: source.index,
     line: source.line,
     orderId,
@@ -296,12 +384,11 @@ export async function runBatch(options: RunOptions): Promise<RunSummary> {
       maxPending: Math.max(64, concurrency * 16),
       keyOf: (item) => ("apply" in item ? item.key : undefined),
       stopped: () => stopReason !== undefined,
-      skip: (item, stopped) =>
+      // Keyless items are done already; a row to apply that was not started is not attempted.
+      skip: (item) =>
         "apply" in item
           ? { source: item.source, outcome: notAttempted(item.source, item.apply.orderId) }
-          : stopped
-            ? { source: item.source, outcome: notAttempted(item.source) }
-            : item,
+          : item,
       work: async (item) => {
         if (!("apply" in item)) return item;
         const applied: AppliedRow = await applyRow(item.apply, {
@@ -322,10 +409,7 @@ export async function runBatch(options: RunOptions): Promise<RunSummary> {
 
   const summary = new SummaryBuilder();
   const bom = options.excel ? UTF8_BOM : "";
-  const failedPath =
-    outputPath && (options.failedFile ?? true) ? failedRowsPath(outputPath) : undefined;
-  const failedOut = failedPath ? createWriteStream(failedPath) : undefined;
-  failedOut?.write(bom + csvLine(info.headerCells, false));
+  await failedOut?.write(bom + csvLine(info.headerCells, false));
   // Offline, rows complete as fast as they are read: write them in batches. In a run, every row as
   // it completes, so a kill loses at most the rows in flight (issue #4).
   const batchSize = options.mode === "validate" ? 256 : 1;
@@ -340,7 +424,8 @@ export async function runBatch(options: RunOptions): Promise<RunSummary> {
       if (failedOut && !SUCCESS_STATES.has(outcome.result)) {
         const cells = source.cells.slice(0, width);
         while (cells.length < width) cells.push("");
-        if (!failedOut.write(csvLine(cells, false))) await once(failedOut, "drain");
+        const full = failedOut.write(csvLine(cells, false));
+        if (full) await full;
       }
       batch += csvLine(record ?? toResultRecord(width, source.cells, outcome), true);
       if (++batched >= batchSize) {
@@ -352,24 +437,47 @@ export async function runBatch(options: RunOptions): Promise<RunSummary> {
     if (batch !== "") yield batch;
   }
 
-  const destination =
-    writePath !== undefined ? createWriteStream(writePath) : (options.output as Writable);
-  const toStdout = writePath === undefined;
+  async function write(chunks: AsyncIterable<string>): Promise<void> {
+    for await (const chunk of chunks) {
+      // Offline nothing is in flight: once an output failed, stop reading the input. A run reads
+      // on, so that rows in flight finish and every row is counted (the rest not_attempted).
+      if (!running && (results.failure ?? failedOut?.failure) !== undefined) return;
+      const full = results.write(chunk);
+      if (full) await full;
+    }
+  }
+
+  let failure: { readonly error: unknown } | undefined;
   try {
-    await pipeline(
-      readRows(info, readOptions),
-      check,
-      apply,
-      format,
-      toStdout ? passThroughTo(destination) : destination,
-    );
+    await pipeline(readRows(info, readOptions), check, apply, format, write);
+  } catch (error) {
+    failure = { error };
+    // Nothing of this run may go on once it has settled: cancel the requests of rows in flight
+    // (applyInOrder starts no other); their results could not be written anyway.
+    hard.abort();
   } finally {
-    if (graceTimer) clearTimeout(graceTimer);
-    options.signal?.removeEventListener("abort", onAbort);
-    failedOut?.end();
+    options.signal?.removeEventListener("abort", interrupt);
     await previous?.close();
   }
-  if (failedOut) await finished(failedOut);
+  // A file is ended (what was written is kept); a stream (stdout) never is. A failure met while
+  // the last writes complete interrupts too, hence the grace timer is cleared only after.
+  await results.close(writePath !== undefined);
+  await failedOut?.close(true);
+  if (graceTimer) clearTimeout(graceTimer);
+  if (failure) throw failure.error;
+  const broken = results.failure ? results : failedOut?.failure ? failedOut : undefined;
+  // A reader that went away (`-o - | head`) stopped the run like an interrupt: the summary says
+  // so. Any other failure (a full disk) lost results: the run fails.
+  if (
+    broken &&
+    !(broken === results && writePath === undefined && readerWentAway(broken.failure))
+  ) {
+    throw new OutputFileError(
+      "E_OUTPUT_WRITE",
+      `writing failed (${broken.failure?.message}); the run stopped and this file is incomplete`,
+      { file: broken.name, cause: broken.failure },
+    );
+  }
   if (writePath !== undefined && outputPath !== undefined && writePath !== outputPath) {
     await rename(writePath, outputPath);
   }
@@ -395,18 +503,19 @@ export async function runBatch(options: RunOptions): Promise<RunSummary> {
 async function foldPartialResults(
   outputPath: string,
   inputHeader: readonly string[],
+  orderIdColumn: number,
   excel: boolean,
 ): Promise<void> {
   const partialPath = `${outputPath}.partial`;
   if (!existsSync(partialPath)) return;
   let lastLine = 0;
   async function* records(): AsyncGenerator<string[]> {
-    for await (const row of readPreviousResults(partialPath, inputHeader)) {
+    for await (const row of readPreviousResults(partialPath, inputHeader, orderIdColumn)) {
       lastLine = row.line;
       yield [...row.record];
     }
     if (lastLine === 0 || !existsSync(outputPath)) return;
-    for await (const row of readPreviousResults(outputPath, inputHeader)) {
+    for await (const row of readPreviousResults(outputPath, inputHeader, orderIdColumn)) {
       if (row.line > lastLine) yield [...row.record];
     }
   }
@@ -421,10 +530,23 @@ async function foldPartialResults(
   await rm(partialPath, { force: true });
 }
 
-/** Pipe into a stream we must not end (stdout). */
-function passThroughTo(target: Writable): PassThrough {
-  const through = new PassThrough();
-  through.pipe(target, { end: false });
-  void finished(through);
-  return through;
+/**
+ * Outcome of a row whose store could not be opened (no credentials for it, statuses unreadable).
+ * A transient reason (the store down for a while) leaves it `not_attempted`, so --resume tries it
+ * again (issue #4); any other reason is the row's failure.
+ */
+function noStore(source: SourceRow, orderId: number | undefined, error: BatchError): RowOutcome {
+  const transient = isTransientFailure(error);
+  return {
+    index: source.index,
+    line: source.line,
+    orderId,
+    result: transient ? "not_attempted" : "failed",
+    fieldsUpdated: NOTHING,
+    errorCode: error.code,
+    error: transient ? `not attempted: ${error.message}` : error.message,
+    message: transient
+      ? "the store's order statuses could not be read (retries used up); nothing was sent for this row; --resume tries it again"
+      : undefined,
+  };
 }

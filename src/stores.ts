@@ -1,13 +1,14 @@
 import { type ApiEvent, type ApiOptions, createStoreApi } from "./api/bigcommerce.js";
 import type { RetryQuota } from "./api/retry-policy.js";
 import type { ApiStats, StoreApi } from "./api/store-api.js";
-import type { StoreDirectory } from "./credentials.js";
+import { checkApiUrl } from "./api/url.js";
+import type { StoreCredentials, StoreDirectory } from "./credentials.js";
 import { BatchError } from "./errors.js";
 import { buildStatusTable, type StatusTable } from "./statuses.js";
 
 /** A store as a run uses it: one API client (and so one rate limiter) and its status table. */
 export interface Store {
-  /** Identifies the store (API URL and hash) in per-order keys. */
+  /** Identifies the store (normalised API URL and hash, see storeKey) in per-order keys. */
   readonly key: string;
   readonly api: StoreApi;
   /** Read once per store, so renamed statuses (custom_label) resolve too (issue #2). */
@@ -29,6 +30,17 @@ export interface StoreRegistryOptions {
 }
 
 /**
+ * One key per store, however its credentials spell it: `http://h`, `http://h/` and `HTTP://H:80`
+ * are one API (the URL as the HTTP client resolves it: origin and path, no trailing slash), and a
+ * store hash is matched without case. Two keys for one store would mean two rate limiters on one
+ * quota and rows of one order running side by side (issue #4, #7).
+ */
+export function storeKey(credentials: Pick<StoreCredentials, "apiUrl" | "storeHash">): string {
+  const url = checkApiUrl(credentials.apiUrl);
+  return `${url.origin}${url.pathname.replace(/\/+$/, "")}|${credentials.storeHash.toLowerCase()}`;
+}
+
+/**
  * The stores of one run, opened on first use: one client per store shared by every worker, so the
  * quota of a store is tracked in one place (issue #4), and rows for different stores run side by
  * side (issue #7).
@@ -36,6 +48,8 @@ export interface StoreRegistryOptions {
 export class StoreRegistry {
   readonly #options: StoreRegistryOptions;
   readonly #stores = new Map<string, Store>();
+  /** Every row asks for its store: skip parsing the URL again for credentials seen before. */
+  readonly #byCredentials = new WeakMap<StoreCredentials, Store>();
 
   constructor(options: StoreRegistryOptions) {
     this.#options = options;
@@ -47,9 +61,14 @@ export class StoreRegistry {
     if (!options.directory)
       throw new BatchError("E_USAGE", "runBatch: `stores` is required to run");
     const credentials = options.directory.get(credentialsId);
-    const key = `${credentials.apiUrl}|${credentials.storeHash}`;
+    const seen = this.#byCredentials.get(credentials);
+    if (seen) return seen;
+    const key = storeKey(credentials);
     const known = this.#stores.get(key);
-    if (known) return known;
+    if (known) {
+      this.#byCredentials.set(credentials, known);
+      return known;
+    }
     const api = createStoreApi(credentials, {
       userAgent: options.userAgent,
       retryQuota: options.retryQuota,
@@ -64,6 +83,7 @@ export class StoreRegistry {
     statuses.catch(() => {});
     const store = { key, api, statuses };
     this.#stores.set(key, store);
+    this.#byCredentials.set(credentials, store);
     return store;
   }
 

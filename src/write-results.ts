@@ -1,6 +1,11 @@
-import { createReadStream } from "node:fs";
+import { createReadStream, createWriteStream, type WriteStream } from "node:fs";
+import { rm } from "node:fs/promises";
+import type { Writable } from "node:stream";
+import { finished } from "node:stream/promises";
 import { parse } from "csv-parse";
 import { RESULT_COLUMNS } from "./columns.js";
+import { csvLine } from "./csv-line.js";
+import { BatchError } from "./errors.js";
 
 // The results file is a contract (issue #2, #5): fixed header, one record per input row, UTF-8,
 // formula-neutralised cells (csv-line.ts). This module names the files and reads an earlier one back.
@@ -30,14 +35,16 @@ export interface PreviousResult {
 /**
  * Stream an earlier results file in order. A kill -9 can leave the last record cut short: a record
  * of the wrong width, or a quote left open at the end, ends the reading there (the rows after it
- * are redone).
+ * are redone). `orderIdColumn` is the input column that holds order_id once `--map` is applied
+ * (InputInfo.columns), not found by its name in the header: with `Order Number=order_id` the header
+ * says "Order Number".
  */
 export async function* readPreviousResults(
   path: string,
   inputHeader: readonly string[],
+  orderIdColumn: number,
 ): AsyncGenerator<PreviousResult> {
   const width = inputHeader.length + RESULT_COLUMNS.length;
-  const orderIdAt = inputHeader.findIndex((name) => name.trim().toLowerCase() === "order_id");
   const lineAt = inputHeader.length;
   const parser = createReadStream(path).pipe(
     parse({ bom: true, relax_column_count: true, skip_empty_lines: true }),
@@ -54,7 +61,7 @@ export async function* readPreviousResults(
       if (!Number.isInteger(line)) return;
       yield {
         line,
-        orderId: (record[orderIdAt] ?? "").trim(),
+        orderId: orderIdColumn < 0 ? "" : (record[orderIdColumn] ?? "").trim(),
         result: record[lineAt + 1] ?? "",
         record,
       };
@@ -100,5 +107,208 @@ export class PreviousResultsCursor {
 
   async close(): Promise<void> {
     await this.#records.return(undefined);
+  }
+}
+
+/**
+ * Whether an earlier results record holds exactly the input cells `cells` (the row as read now,
+ * padded or cut to `width` as the results file stores it). A row edited between runs (a fixed
+ * value on the same line, for the same order) is then redone, not carried over as done. Cells a
+ * spreadsheet would run were written with a leading `'` (csv-line.ts): compare them as written.
+ */
+export function sameInputCells(
+  record: readonly string[],
+  cells: readonly string[],
+  width: number,
+): boolean {
+  for (let i = 0; i < width; i++) {
+    const written = record[i] ?? "";
+    const cell = cells[i] ?? "";
+    if (written !== cell && csvLine([cell], true) !== csvLine([written], false)) return false;
+  }
+  return true;
+}
+
+// ---- Writing: the results and failed-rows files, and any output stream ----
+
+/** What the system error of a file we cannot open means, for the message (policy as data). */
+const OPEN_PROBLEMS: Readonly<Record<string, string>> = {
+  ENOENT: "its directory does not exist",
+  ENOTDIR: "a part of its directory path is not a directory",
+  EACCES: "permission denied",
+  EPERM: "permission denied",
+  EISDIR: "it is a directory",
+  EROFS: "the file system is read-only",
+  ENOSPC: "no space left on the device",
+};
+
+/**
+ * The results or failed-rows file cannot be written: `E_OUTPUT_UNWRITABLE` before any row ran (the
+ * path cannot be opened), `E_OUTPUT_WRITE` when writing failed during the run (full disk, closed
+ * stream). Exit 2, like an unreadable input file.
+ */
+export class OutputFileError extends BatchError {
+  /** The path, or a description of the stream (`the output stream`). */
+  readonly file: string;
+
+  constructor(
+    code: "E_OUTPUT_UNWRITABLE" | "E_OUTPUT_WRITE",
+    message: string,
+    context: { file: string; cause?: unknown },
+  ) {
+    super(code, `${context.file}: ${message}`, { cause: context.cause });
+    this.file = context.file;
+  }
+}
+
+function describeError(error: unknown): string {
+  const code = (error as NodeJS.ErrnoException | undefined)?.code;
+  const known = code === undefined ? undefined : OPEN_PROBLEMS[code];
+  if (known) return `${known} (${code})`;
+  return code ?? (error instanceof Error ? error.message : String(error));
+}
+
+/**
+ * Creates (or truncates) `path` for writing and resolves once it is open, so that an unwritable
+ * path is reported before any row runs, as an OutputFileError (E_OUTPUT_UNWRITABLE), never as an
+ * unhandled 'error' event.
+ */
+export async function openOutputFile(path: string): Promise<WriteStream> {
+  const stream = createWriteStream(path);
+  await new Promise<void>((resolve, reject) => {
+    const done = (error?: Error) => {
+      stream.off("ready", done);
+      stream.off("error", done);
+      if (error) reject(error);
+      else resolve();
+    };
+    stream.on("ready", done);
+    stream.on("error", done);
+  }).catch((cause: unknown) => {
+    stream.destroy();
+    throw new OutputFileError("E_OUTPUT_UNWRITABLE", `cannot write here: ${describeError(cause)}`, {
+      file: path,
+      cause,
+    });
+  });
+  return stream;
+}
+
+/** Removes a file this run created, when the run cannot go on; a failure to remove it changes nothing. */
+export async function removeOutputFile(path: string): Promise<void> {
+  await rm(path, { force: true }).catch(() => {});
+}
+
+/**
+ * Error codes that mean the reader of an output stream went away (`-o - | head`: the pipe closed),
+ * not that results were lost to a fault: like a process killed by SIGPIPE, the run just stops.
+ */
+const READER_GONE: ReadonlySet<string> = new Set([
+  "EPIPE",
+  "ERR_STREAM_DESTROYED",
+  "ERR_STREAM_PREMATURE_CLOSE",
+]);
+
+/** True when `error` of an output stream says its reader went away (see READER_GONE). */
+export function readerWentAway(error: unknown): boolean {
+  const code = (error as NodeJS.ErrnoException | undefined)?.code;
+  return code !== undefined && READER_GONE.has(code);
+}
+
+/**
+ * A stream the run writes to (the results file or stream, the failed-rows file), guarded: a failure
+ * of the target (a full disk; `-o - | head` closing the pipe) never surfaces as an unhandled 'error'
+ * event and never hangs the run. The first failure is kept (`failure`) and reported once through
+ * `onFailure`; later writes are dropped. The target is never ended here unless `close(true)`.
+ */
+export class GuardedOutput {
+  readonly target: Writable;
+  /** The path, or a description of the stream, for messages. */
+  readonly name: string;
+  readonly #onFailure: (error: Error) => void;
+  #failure: Error | undefined;
+  /** Writes whose callback has not run yet; the error listener stays until they have. */
+  #unconfirmed = 0;
+  #confirmed: (() => void) | undefined;
+  readonly #fail = (error: Error): void => {
+    if (this.#failure !== undefined) return;
+    this.#failure = error;
+    this.#onFailure(error);
+  };
+  readonly #written = (error?: Error | null): void => {
+    this.#unconfirmed--;
+    if (error) this.#fail(error);
+    if (this.#unconfirmed === 0) this.#confirmed?.();
+  };
+
+  constructor(target: Writable, name: string, onFailure: (error: Error) => void) {
+    this.target = target;
+    this.name = name;
+    this.#onFailure = onFailure;
+    target.on("error", this.#fail);
+  }
+
+  /** The first failure of the target, if any. */
+  get failure(): Error | undefined {
+    return this.#failure;
+  }
+
+  /**
+   * Writes `text` (dropped once the target failed). Returns a promise only when the caller must
+   * wait (the target is full), so the usual write costs no await. The promise also settles when
+   * the target fails or closes: a reader that went away never leaves the run waiting.
+   */
+  write(text: string): Promise<void> | undefined {
+    if (this.#failure !== undefined) return undefined;
+    const target = this.target;
+    if (!target.writable) {
+      // Ended or destroyed by someone else: writing would fail without an 'error' event.
+      this.#fail(
+        Object.assign(new Error("the stream was closed"), { code: "ERR_STREAM_DESTROYED" }),
+      );
+      return undefined;
+    }
+    this.#unconfirmed++;
+    if (target.write(text, this.#written)) return undefined;
+    return new Promise((resolve) => {
+      const done = (): void => {
+        target.off("drain", done);
+        target.off("error", done);
+        target.off("close", done);
+        resolve();
+      };
+      target.on("drain", done);
+      target.on("error", done);
+      target.on("close", done);
+    });
+  }
+
+  /**
+   * Waits until every write is confirmed (or the target failed or closed); with `end`, ends the
+   * target and waits until it is finished (a file). Then lets go of the target: its error listener
+   * is removed, unless the target failed (a dead stream may still report its failure). A failure
+   * met here is kept in `failure` like any other.
+   */
+  async close(end: boolean): Promise<void> {
+    const target = this.target;
+    if (this.#failure === undefined && !target.destroyed) {
+      if (end) {
+        target.end();
+        await finished(target).catch((error: Error) => this.#fail(error));
+      } else if (this.#unconfirmed > 0) {
+        await new Promise<void>((resolve) => {
+          const done = (): void => {
+            this.#confirmed = undefined;
+            target.off("close", done);
+            target.off("error", done);
+            resolve();
+          };
+          this.#confirmed = done;
+          target.on("close", done);
+          target.on("error", done);
+        });
+      }
+    }
+    if (this.#failure === undefined) target.off("error", this.#fail);
   }
 }

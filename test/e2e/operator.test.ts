@@ -1,14 +1,21 @@
 import { chmod, copyFile, readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { type Sandbox, startSandbox } from "../../src/sandbox/index.js";
+import {
+  GENERATED_FIRST_ID,
+  type Sandbox,
+  type SandboxOptions,
+  startSandbox,
+} from "../../src/sandbox/index.js";
 import {
   checkInvariants,
   REPO_ROOT,
   readResults,
   runCli,
   sandboxEnv,
+  startE2eSandbox,
   tempDir,
+  writeCsv,
 } from "../helpers/cli.js";
 
 /** Issue #7: what operations staff and schedulers use — dry run, validate, JSON summary, failed rows, multi-store, --map, check, help. */
@@ -155,35 +162,88 @@ describe("--map", () => {
 });
 
 describe("multi-store credentials", () => {
-  it("applies each row to the store its credentials_id names, each with its own limiter", async () => {
-    const other = await startSandbox({ storeHash: "eustore", accessToken: "eu-token-1" });
-    try {
-      const credentials = join(dir, "stores.json");
-      await writeFile(
-        credentials,
-        JSON.stringify({
-          us: { store_hash: "sandbox", access_token: "sandbox-token", api_url: sandbox.url },
-          eu: { store_hash: "eustore", access_token: "eu-token-1", api_url: other.url },
-        }),
+  /**
+   * Store A has a small quota, mostly used up by another app when the run starts (NOTES.md §8: all
+   * apps share the store's quota), so the tool must wait for A's next window; store B has room.
+   * With a limiter per store, B's rows go on while A waits (issue #7), and neither store sees a 429.
+   */
+  it("applies each row to the store its credentials_id names, each with its own limiter, side by side", async () => {
+    const WINDOW_MS = 4000; // far longer than a CLI start-up, even on a slow machine
+    const QUOTA = 4;
+    const RESERVE = 1;
+    const started = async (options: SandboxOptions) => {
+      const before = performance.now();
+      const store = await startE2eSandbox({ seed: { generate: { orders: 4 } }, ...options });
+      // Its requestLog times count from its start, somewhere in [before, after].
+      return { store, before, after: performance.now() };
+    };
+    const a = await started({ storeHash: "usstore", quota: QUOTA, windowMs: WINDOW_MS });
+    // Slow answers spread B's rows over a few hundred ms.
+    const b = await started({ storeHash: "eustore", quota: 100, latencyMs: 150 });
+    const credentials = join(dir, "stores.json");
+    const entry = (sandbox: Sandbox) => ({
+      store_hash: sandbox.info.storeHash,
+      access_token: sandbox.env.BIGCOMMERCE_ACCESS_TOKEN,
+      api_url: sandbox.url,
+    });
+    await writeFile(credentials, JSON.stringify({ us: entry(a.store), eu: entry(b.store) }), {
+      mode: 0o600,
+    });
+    // A staff note is one PUT. A needs 1 + 3 requests (status list, 3 rows): more than a whole
+    // window leaves it (QUOTA - RESERVE), so it waits for a window whatever the start-up time.
+    const order = (i: number) => String(GENERATED_FIRST_ID + i);
+    const header = ["order_id", "staff_notes", "credentials_id"];
+    const rows = [
+      ...[0, 1, 2].flatMap((i) => [
+        [order(i), `us note ${i}`, "us"],
+        [order(i), `eu note ${i}`, "eu"],
+      ]),
+      [order(3), "eu note 3", "eu"],
+    ];
+    const file = await writeCsv(join(dir, "multi.csv"), header, rows);
+    // Another app leaves 2 requests of A's window: with the reserve, the tool may send 1.
+    a.store.consumeQuota(QUOTA - 2);
+    const run = await runCli(
+      [file, "--quiet", "--credentials", credentials, "--reserve", String(RESERVE)],
+      { env: {} },
+    );
+
+    const results = await readResults(join(dir, "multi.results.csv"));
+    checkInvariants({ inputRows: 7, results, run, expectCode: 0, input: { header, rows } });
+    for (const [id, note, store] of rows) {
+      const other = store === "us" ? b.store : a.store;
+      expect((store === "us" ? a.store : b.store).store.getOrder(Number(id))?.staff_notes).toBe(
+        note,
       );
-      await chmod(credentials, 0o600);
-      const file = join(dir, "multi.csv");
-      await writeFile(
-        file,
-        "order_id,staff_notes,credentials_id\n12345,to us,us\n12345,to eu,eu\n12346,default store,\n",
-      );
-      const run = await runCli(
-        [file, "--quiet", "--credentials", credentials, "--credentials-id", "us"],
-        { env: {} },
-      );
-      expect(run.code).toBe(0);
-      expect(sandbox.store.getOrder(12345)?.staff_notes).toBe("to us");
-      expect(other.store.getOrder(12345)?.staff_notes).toBe("to eu");
-      expect(sandbox.store.getOrder(12346)?.staff_notes).toBe("default store");
-      expect(other.store.getOrder(12346)?.staff_notes).not.toBe("default store");
-      expect(other.stats().byRoute).toMatchObject({ order_statuses: 1, order_put: 1 });
-    } finally {
-      await other.close();
+      expect(other.store.getOrder(Number(id))?.staff_notes).not.toBe(note);
+    }
+    const logA = a.store.stats().requestLog;
+    const logB = b.store.stats().requestLog;
+    expect(logA.map((entry) => `${entry.route} ${entry.status}`).sort()).toEqual([
+      "order_put 200",
+      "order_put 200",
+      "order_put 200",
+      "order_statuses 200",
+    ]);
+    expect(a.store.stats().served429).toBe(0);
+    expect(b.store.stats().served429).toBe(0);
+
+    // A waited for its window: its longest pause between two requests, in the test's clock, at
+    // its shortest (the two sandboxes' clocks start a few ms apart).
+    const arrivalsA = logA.map((entry) => entry.t).sort((x, y) => x - y);
+    let pause = { from: 0, to: 0 };
+    for (let i = 1; i < arrivalsA.length; i++) {
+      const from = a.after + (arrivalsA[i - 1] as number);
+      const to = a.before + (arrivalsA[i] as number);
+      if (to - from > pause.to - pause.from) pause = { from, to };
+    }
+    expect(pause.to - pause.from).toBeGreaterThan(WINDOW_MS / 4);
+    // B's rows were written, and answered, within that pause: B did not wait for A's window.
+    const putsB = logB.filter((entry) => entry.route === "order_put");
+    expect(putsB).toHaveLength(4);
+    for (const put of putsB) {
+      expect(b.before + put.t, "a PUT to B after A paused").toBeGreaterThan(pause.from);
+      expect(b.after + put.t + put.durationMs, "answered before A resumed").toBeLessThan(pause.to);
     }
   });
 

@@ -148,8 +148,82 @@ export function parseResults(text: string): Results {
   return { header, rows, records: data, text };
 }
 
-export async function readResults(file: string): Promise<Results> {
-  return parseResults(await readFile(file, "utf8"));
+/**
+ * Reads and parses a results (or failed-rows) file, and checks it holds no secret: throws
+ * SecretLeakError (E_SECRET_LEAK) when one of `secrets` appears in it.
+ * @param options.secrets @default the access tokens of the latest CLI run (lastRunSecrets())
+ */
+export async function readResults(
+  file: string,
+  options: { secrets?: readonly string[] } = {},
+): Promise<Results> {
+  const text = await readFile(file, "utf8");
+  const found = whereSecretsAppear([[file, text]], options.secrets ?? lastRunSecrets());
+  if (found.length > 0) throw new SecretLeakError(found);
+  return parseResults(text);
+}
+
+// ---- Secrets (issue 5: the access token appears in no output) ----
+
+/**
+ * Shorter tokens are not looked for in outputs: too short to tell a leak from ordinary text (a
+ * test's "t" or "wrong"). BigCommerce's tokens are about 30 characters.
+ */
+export const MIN_SECRET_LENGTH = 8;
+
+/** A secret appears in an output; `found` names the outputs and the secrets by position only. */
+export class SecretLeakError extends Error {
+  readonly code = "E_SECRET_LEAK";
+  readonly found: readonly string[];
+
+  constructor(found: readonly string[]) {
+    super(`A secret appears in an output (issue 5): ${found.join("; ")}`);
+    this.name = "SecretLeakError";
+    this.found = found;
+  }
+}
+
+/**
+ * Where each secret appears, as "secret #N in WHERE" (by position: a report must not leak it
+ * again); empty when nowhere. Empty secrets are ignored.
+ */
+export function whereSecretsAppear(
+  texts: readonly (readonly [where: string, text: string])[],
+  secrets: readonly string[],
+): string[] {
+  const found: string[] = [];
+  secrets.forEach((secret, i) => {
+    if (secret === "") return;
+    for (const [where, text] of texts) {
+      if (text.includes(secret)) found.push(`secret #${i + 1} in ${where}`);
+    }
+  });
+  return found;
+}
+
+/** `text` with every secret replaced by `[SECRET #N]` (longest first, so none shows in part). */
+export function maskSecrets(text: string, secrets: readonly string[]): string {
+  const order = secrets
+    .map((secret, i) => ({ secret, i }))
+    .filter(({ secret }) => secret !== "")
+    .sort((a, b) => b.secret.length - a.secret.length);
+  let out = text;
+  for (const { secret, i } of order) out = out.replaceAll(secret, `[SECRET #${i + 1}]`);
+  return out;
+}
+
+let latestRunSecrets: readonly string[] = [];
+const secretsByRun = new WeakMap<CliResult, readonly string[]>();
+
+/** cli.ts records the access tokens of each CLI run it starts (and, once it ended, of its result). */
+export function recordRunSecrets(secrets: readonly string[], run?: CliResult): void {
+  latestRunSecrets = [...secrets];
+  if (run) secretsByRun.set(run, latestRunSecrets);
+}
+
+/** The access tokens of the latest CLI run started in this test file (see cliSecrets). */
+export function lastRunSecrets(): readonly string[] {
+  return latestRunSecrets;
 }
 
 // ---- Invariants ----
@@ -233,7 +307,8 @@ export interface InvariantOptions {
   allowedResults?: readonly RowResultState[];
   /**
    * Strings that must appear in no output (stdout, stderr, results file).
-   * @default the sandbox's access token, when `sandbox` is given
+   * @default the sandbox's access token when `sandbox` is given, and the access tokens of `run`
+   * (of the latest CLI run when `run` is not given or not from runCli)
    */
   secrets?: readonly string[];
 }
@@ -374,17 +449,13 @@ export function findViolations(options: InvariantOptions): Violation[] {
     }
   }
 
-  const secrets = (
-    options.secrets ?? (sandbox ? [sandbox.env.BIGCOMMERCE_ACCESS_TOKEN] : [])
-  ).filter((secret) => secret !== "");
+  const runSecrets = (options.run && secretsByRun.get(options.run)) ?? latestRunSecrets;
+  const secrets = options.secrets ?? [
+    ...new Set([...(sandbox ? [sandbox.env.BIGCOMMERCE_ACCESS_TOKEN] : []), ...runSecrets]),
+  ];
   const texts: [string, string][] = [["results file", results.text]];
   if (options.run) texts.push(["stdout", options.run.stdout], ["stderr", options.run.stderr]);
-  secrets.forEach((secret, i) => {
-    for (const [where, text] of texts) {
-      // The message names the secret by position only: it must not leak it again.
-      if (text.includes(secret)) add("SECRET_LEAK", `secret #${i + 1} appears in ${where}`);
-    }
-  });
+  for (const where of whereSecretsAppear(texts, secrets)) add("SECRET_LEAK", where);
   return out;
 }
 

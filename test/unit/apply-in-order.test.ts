@@ -90,4 +90,34 @@ describe("applyInOrder", () => {
     expect(started.length).toBeLessThanOrEqual(6);
     expect(results.filter((r) => r.endsWith("skipped")).length).toBe(20 - started.length);
   });
+
+  it("starts no queued item once its consumer stops iterating", async () => {
+    const started: number[] = [];
+    const release: (() => void)[] = [];
+    const items = Array.from({ length: 12 }, (_, i) => ({ id: i, key: `k${i}`, ms: 0 }));
+    for await (const result of applyInOrder(from(items), {
+      concurrency: 2,
+      maxPending: 8,
+      keyOf: (item) => item.key,
+      stopped: () => false,
+      skip: (item) => `${item.id}:skipped`,
+      work: (item) => {
+        started.push(item.id);
+        // The first item finishes at once; the others run until released.
+        if (item.id === 0) return Promise.resolve("0:done");
+        return new Promise<string>((resolve) => {
+          release.push(() => resolve(`${item.id}:done`));
+        });
+      },
+    })) {
+      expect(result).toBe("0:done");
+      break; // e.g. the pipeline failed downstream
+    }
+    const atStop = started.length;
+    expect(atStop).toBeLessThan(items.length);
+    // The work in flight ends now; the items queued behind it must not start.
+    for (const done of release) done();
+    for (let i = 0; i < 5; i++) await new Promise((resolve) => setImmediate(resolve));
+    expect(started).toHaveLength(atStop);
+  });
 });

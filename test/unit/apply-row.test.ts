@@ -216,6 +216,47 @@ describe("applyRow", () => {
     expect(applied.outcome).toMatchObject({ errorCode: error.code, result });
   });
 
+  describe("a request that keeps failing before anything is written", () => {
+    const get = { method: "GET", path: "/orders/100" } as const;
+    const billing = checkedRow({ billing: { city: "Madrid" }, billingColumns: ["billing_city"] });
+
+    it.each([
+      ["a 503 on the order read", "getOrder", new HttpStatusError(get, 503, "down"), billing],
+      ["a 429 on the order read", "getOrder", new HttpStatusError(get, 429, undefined), billing],
+      ["a reset on the order read", "getOrder", new NetworkError(get, "ECONNRESET"), billing],
+      ["a timeout on the shipments read", "listShipments", new TimeoutError(get, 30000), null],
+      // Refused: the POST certainly never reached the store.
+      ["a refused POST", "createShipment", new NetworkError(post, "ECONNREFUSED"), null],
+    ] as const)(
+      "%s: not_attempted, so --resume tries it again",
+      async (_name, method, error, row) => {
+        const { api, context } = setup();
+        api.failNext(method, error);
+        const { outcome, fatal } = await applyRow(row ?? checkedRow({ shipment: ship }), context);
+        expect(fatal).toBeUndefined();
+        expect(outcome).toMatchObject({
+          result: "not_attempted",
+          errorCode: error.code,
+          fieldsUpdated: [],
+        });
+        expect(outcome.message).toContain("--resume");
+        expect(api.shipments.get(100)).toHaveLength(0);
+        expect(api.log.some((line) => line.startsWith("PUT"))).toBe(false);
+      },
+    );
+
+    it.each([
+      ["a 400 on the order read", "getOrder", new HttpStatusError(get, 400, "bad")],
+      ["a 404 on the shipments read", "listShipments", new HttpStatusError(get, 404, undefined)],
+    ] as const)("%s is the row's own failure", async (_name, method, error) => {
+      const { api, context } = setup();
+      api.failNext(method, error);
+      const row = checkedRow({ ...billing.changes, shipment: ship });
+      const { outcome } = await applyRow(row, context);
+      expect(outcome.result).toBe("failed");
+    });
+  });
+
   it("a run-level stop during the reads leaves the row not attempted", async () => {
     const { api, context } = setup();
     api.failNext(
