@@ -1,9 +1,14 @@
-import pLimit from "p-limit";
+import pLimit, { type LimitFunction } from "p-limit";
 
 /** How `applyInOrder` runs items. */
 export interface InOrderOptions<T, R> {
-  /** Items worked on at once. */
+  /** Items worked on at once, per group. */
   readonly concurrency: number;
+  /**
+   * Items of different groups never wait for each other's slots (one group per store: a store
+   * waiting for its quota window must not hold up the others, issue #7). @default one group
+   */
+  readonly groupOf?: (item: T) => string;
   /**
    * Items read ahead of the oldest unfinished one (finished results wait for it, to keep input
    * order). Bounds memory and what an abrupt kill can lose.
@@ -41,7 +46,16 @@ export async function* applyInOrder<T, R>(
   source: AsyncIterable<T>,
   options: InOrderOptions<T, R>,
 ): AsyncGenerator<R> {
-  const limit = pLimit(options.concurrency);
+  const limits = new Map<string, LimitFunction>();
+  const limitOf = (item: T): LimitFunction => {
+    const group = options.groupOf?.(item) ?? "";
+    let limit = limits.get(group);
+    if (!limit) {
+      limit = pLimit(options.concurrency);
+      limits.set(group, limit);
+    }
+    return limit;
+  };
   const tails = new Map<string, Promise<unknown>>();
   const pending: Slot<R>[] = [];
   // Set when iteration ends for any reason; items queued behind the concurrency limit or behind an
@@ -56,6 +70,7 @@ export async function* applyInOrder<T, R>(
       return { done: true, value, promise: Promise.resolve(value) };
     }
     const previous = tails.get(key) ?? Promise.resolve();
+    const limit = limitOf(item);
     const run = () =>
       limit(() => (closed || options.stopped() ? options.skip(item, true) : options.work(item)));
     const promise = previous.then(run, run);

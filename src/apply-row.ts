@@ -47,7 +47,7 @@ const TRANSIENT_FAILURE_NOTE =
 const SHIPMENT_ATTEMPTS = 3;
 
 type ShipmentAttempt =
-  | { readonly kind: "created"; readonly shipment: Shipment; readonly reconciled: boolean }
+  | { readonly kind: "created"; readonly shipment: Shipment }
   | { readonly kind: "unknown"; readonly error: unknown; readonly fatal?: BatchError };
 
 /**
@@ -69,21 +69,29 @@ async function createShipmentOnce(
       return {
         kind: "created",
         shipment: await api.createShipment(orderId, body, context.signal),
-        reconciled: false,
       };
     } catch (error) {
-      if (!isUnclearOutcome(error)) throw error;
+      if (!isUnclearOutcome(error)) {
+        // A clear refusal of a *second* POST ("quantity … greater than … available to ship") can
+        // mean the first one was applied after our re-read: look once more before failing.
+        if (attempt > 1) {
+          const late = await findShipment(api, orderId, body.tracking_number, context).catch(
+            () => undefined,
+          );
+          if (late) return { kind: "created", shipment: late };
+        }
+        throw error;
+      }
       lastError = error;
     }
-    let shipments: Shipment[];
+    let found: Shipment | undefined;
     try {
       if (!context.signal.aborted) await sleep(context.reconcileDelayMs, undefined, context);
-      shipments = await api.listShipments(orderId, context.signal);
+      found = await findShipment(api, orderId, body.tracking_number, context);
     } catch (readError) {
       return { kind: "unknown", error: lastError, ...fatalOf(readError) };
     }
-    const found = shipments.find((shipment) => shipment.tracking_number === body.tracking_number);
-    if (found) return { kind: "created", shipment: found, reconciled: true };
+    if (found) return { kind: "created", shipment: found };
     if (lastError instanceof OutageError) throw lastError;
   }
   throw lastError;
@@ -111,6 +119,16 @@ const TRANSIENT_KINDS: ReadonlySet<FailureKind> = new Set<FailureKind>([
  */
 export function isTransientFailure(error: unknown): boolean {
   return error instanceof OutageError || TRANSIENT_KINDS.has(classifyFailure(error));
+}
+
+async function findShipment(
+  api: StoreApi,
+  orderId: number,
+  trackingNumber: string,
+  context: ApplyContext,
+): Promise<Shipment | undefined> {
+  const shipments = await api.listShipments(orderId, context.signal);
+  return shipments.find((shipment) => shipment.tracking_number === trackingNumber);
 }
 
 function fatalOf(error: unknown): { fatal?: BatchError } {

@@ -73,7 +73,7 @@ function storeFlags(argv: Argv) {
     .option("concurrency", {
       alias: "c",
       type: "number",
-      describe: "Orders worked on at once",
+      describe: "Orders worked on at once, per store",
       default: 4,
     })
     .option("dry-run", { type: "boolean", describe: "Read only: report what would change" })

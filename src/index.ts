@@ -32,3 +32,4 @@ export { startSandbox } from "./sandbox/index.js";
 export { exitCodeOf, type RunSummary, type StopReason, summaryToJson } from "./summarize.js";
 export type * from "./types.js";
 export { checkRow } from "./validate-row.js";
+export { OutputFileError } from "./write-results.js";

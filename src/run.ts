@@ -383,6 +383,8 @@ export async function runBatch(options: RunOptions): Promise<RunSummary> {
       concurrency,
       maxPending: Math.max(64, concurrency * 16),
       keyOf: (item) => ("apply" in item ? item.key : undefined),
+      // `--concurrency` per store, so a store waiting for its quota window never holds up another.
+      groupOf: (item) => ("apply" in item ? item.store.key : ""),
       stopped: () => stopReason !== undefined,
       // Keyless items are done already; a row to apply that was not started is not attempted.
       skip: (item) =>

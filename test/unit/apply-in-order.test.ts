@@ -121,3 +121,43 @@ describe("applyInOrder", () => {
     expect(started).toHaveLength(atStop);
   });
 });
+
+describe("applyInOrder groups", () => {
+  it("gives each group its own concurrency, so a stalled group does not hold up another", async () => {
+    let release: () => void = () => {};
+    const stalled = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    const items = [
+      ...Array.from({ length: 3 }, (_, i) => ({ id: i, group: "a" })),
+      ...Array.from({ length: 3 }, (_, i) => ({ id: 10 + i, group: "b" })),
+    ];
+    const finishedB: number[] = [];
+    const source = (async function* () {
+      yield* items;
+    })();
+    const results = applyInOrder(source, {
+      concurrency: 2,
+      maxPending: 64,
+      keyOf: (item) => `${item.group}${item.id}`,
+      groupOf: (item) => item.group,
+      stopped: () => false,
+      skip: (item) => item.id,
+      work: async (item) => {
+        if (item.group === "a") await stalled;
+        else finishedB.push(item.id);
+        return item.id;
+      },
+    });
+    const collected = (async () => {
+      const out: number[] = [];
+      for await (const id of results) out.push(id);
+      return out;
+    })();
+    // Group a holds both of its slots; group b still runs all of its items.
+    for (let i = 0; i < 50 && finishedB.length < 3; i++) await new Promise((r) => setTimeout(r, 2));
+    expect(finishedB).toEqual([10, 11, 12]);
+    release();
+    expect(await collected).toEqual([0, 1, 2, 10, 11, 12]);
+  });
+});

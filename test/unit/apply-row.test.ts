@@ -158,6 +158,22 @@ describe("applyRow", () => {
       expect(outcome.result).toBe("updated");
     });
 
+    it("a first POST applied after the re-read: the second POST's 400 is checked, no failure", async () => {
+      const { api, context } = setup();
+      api.failNext("createShipment", new TimeoutError(post, 30000));
+      // The late first write shows up only now: the second POST is refused as over-quantity.
+      api.failNext(
+        "createShipment",
+        new HttpStatusError(post, 400, "The field 'quantity' is invalid."),
+        {
+          applied: true,
+        },
+      );
+      const { outcome } = await applyRow(checkedRow({ shipment: ship }), context);
+      expect(outcome).toMatchObject({ result: "updated", fieldsUpdated: ["shipment_created"] });
+      expect(api.shipments.get(100)).toHaveLength(1);
+    });
+
     it("when the re-read fails too, the row needs review and nothing more is written", async () => {
       const { api, context } = setup();
       api.failNext("createShipment", new NetworkError(post, "ECONNRESET"), { applied: true });
