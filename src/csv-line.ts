@@ -6,7 +6,7 @@
  */
 
 /** First characters a spreadsheet reads as a formula (OWASP CSV injection), ASCII and full-width. */
-const FORMULA_START = new Set([
+export const FORMULA_START: ReadonlySet<string> = new Set([
   "=",
   "+",
   "-",

@@ -2,7 +2,7 @@
 // CLI against a sandbox store. Every file names sample-store orders (samples/store.json), so a file
 // read wrongly would really be applied; the tests check what reached the store, byte for byte.
 import { existsSync } from "node:fs";
-import { copyFile, writeFile } from "node:fs/promises";
+import { writeFile } from "node:fs/promises";
 import { createServer, request } from "node:http";
 import type { AddressInfo } from "node:net";
 import { join } from "node:path";
@@ -11,34 +11,14 @@ import type { Sandbox } from "../../src/sandbox/index.js";
 import {
   type CliResult,
   checkInvariants,
-  REPO_ROOT,
+  prepareInput,
   readResults,
   runCli,
   sandboxEnv,
   startE2eSandbox,
+  storeState,
   tempDir,
 } from "../helpers/cli.js";
-
-interface Prepared {
-  readonly input: string;
-  readonly results: string;
-}
-
-/** A copy of a fixture in a fresh directory, so the results file lands beside it. */
-async function prepare(name: string): Promise<Prepared> {
-  const dir = await tempDir("bc-input-enc-");
-  const input = join(dir, name);
-  await copyFile(join(REPO_ROOT, "test", "fixtures", name), input);
-  return { input, results: join(dir, name.replace(/\.csv$/, ".results.csv")) };
-}
-
-/** Everything the store holds: orders and their shipments. */
-function storeState(sandbox: Sandbox): unknown[] {
-  return sandbox.store.orderIds().map((id) => ({
-    order: sandbox.store.getOrder(id),
-    shipments: sandbox.store.listShipments(id),
-  }));
-}
 
 interface Recorded {
   readonly method: string;
@@ -126,7 +106,7 @@ describe("encodings, end to end", () => {
   it("UTF-8 with a BOM: the BOM is not part of order_id and accents arrive intact", async () => {
     const sandbox = await startE2eSandbox();
     const recorder = await startRecorder(sandbox);
-    const { input, results } = await prepare("utf8-bom.csv");
+    const { input, results } = await prepareInput("utf8-bom.csv");
     const run = await runCli([input, "--quiet"], { env: recorder.env });
 
     const file = await readResults(results);
@@ -150,7 +130,7 @@ describe("encodings, end to end", () => {
 
   it("Excel's UTF-16LE tab-delimited export: tabs inside quotes, CJK and emoji reach the store", async () => {
     const sandbox = await startE2eSandbox();
-    const { input, results } = await prepare("utf16le-tab-export.csv");
+    const { input, results } = await prepareInput("utf16le-tab-export.csv");
     const run = await runCli([input, "--quiet"], { env: sandboxEnv(sandbox) });
 
     const file = await readResults(results);
@@ -177,7 +157,7 @@ describe("encodings, end to end", () => {
 
   it("UTF-16BE with a BOM and UTF-16LE without one (with a warning) are read", async () => {
     const sandbox = await startE2eSandbox();
-    const be = await prepare("utf16be-bom.csv");
+    const be = await prepareInput("utf16be-bom.csv");
     const runBe = await runCli([be.input, "--quiet"], { env: sandboxEnv(sandbox) });
     checkInvariants({
       inputRows: 2,
@@ -189,7 +169,7 @@ describe("encodings, end to end", () => {
     expect(sandbox.store.getOrder(12345)?.staff_notes).toBe("Größe L 📦");
     expect(sandbox.store.getOrder(12346)?.staff_notes).toBe("Ça va");
 
-    const le = await prepare("utf16le-no-bom.csv");
+    const le = await prepareInput("utf16le-no-bom.csv");
     const runLe = await runCli([le.input, "--quiet"], { env: sandboxEnv(sandbox) });
     checkInvariants({
       inputRows: 1,
@@ -207,7 +187,7 @@ describe("encodings, end to end", () => {
   it("Windows-1252: decoded with a warning naming the first bad line; José and 5€ arrive as such", async () => {
     const sandbox = await startE2eSandbox();
     const recorder = await startRecorder(sandbox);
-    const { input, results } = await prepare("windows-1252-accents.csv");
+    const { input, results } = await prepareInput("windows-1252-accents.csv");
     const run = await runCli([input, "--quiet"], { env: recorder.env });
 
     const file = await readResults(results);
@@ -241,7 +221,7 @@ describe("encodings, end to end", () => {
   it("Windows-1252 with --encoding utf-8 is rejected at the first bad byte, nothing sent", async () => {
     const sandbox = await startE2eSandbox();
     const before = storeState(sandbox);
-    const { input, results } = await prepare("windows-1252-accents.csv");
+    const { input, results } = await prepareInput("windows-1252-accents.csv");
     const run = await runCli([input, "--encoding", "utf-8"], { env: sandboxEnv(sandbox) });
     expectRejected(run, sandbox, before, { input, results, line: 3 });
     expect(run.stderr).toContain("0xE9");
@@ -250,7 +230,7 @@ describe("encodings, end to end", () => {
   it("a UTF-8 BOM followed by a byte that is not UTF-8 is rejected (no fallback), nothing sent", async () => {
     const sandbox = await startE2eSandbox();
     const before = storeState(sandbox);
-    const { input, results } = await prepare("utf8-bom-invalid-byte.csv");
+    const { input, results } = await prepareInput("utf8-bom-invalid-byte.csv");
     const run = await runCli([input], { env: sandboxEnv(sandbox) });
     expectRejected(run, sandbox, before, { input, results, line: 3 });
     expect(run.stderr).toContain("0xFF");
@@ -259,7 +239,7 @@ describe("encodings, end to end", () => {
   it("a Windows-1252 header: unknown without --map (named correctly), applied with it", async () => {
     const sandbox = await startE2eSandbox();
     const before = storeState(sandbox);
-    const { input, results } = await prepare("windows-1252-header.csv");
+    const { input, results } = await prepareInput("windows-1252-header.csv");
     const rejected = await runCli([input], { env: sandboxEnv(sandbox) });
     expectRejected(rejected, sandbox, before, { input, results, line: 1 });
     // The name is decoded (º, not mojibake or U+FFFD) so the user can recognise it.

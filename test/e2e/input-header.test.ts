@@ -2,47 +2,26 @@
 // (and the nearest known one for a typo); --map and --allow-extra-columns let awkward headers in.
 // Built CLI against a sandbox store; the fixtures name sample-store orders (samples/store.json).
 import { existsSync } from "node:fs";
-import { copyFile, writeFile } from "node:fs/promises";
-import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import type { Sandbox } from "../../src/sandbox/index.js";
 import {
   type CliResult,
   checkInvariants,
-  REPO_ROOT,
+  type PreparedInput,
+  prepareInput,
   readResults,
   runCli,
   sandboxEnv,
   startE2eSandbox,
-  tempDir,
+  storeState,
 } from "../helpers/cli.js";
-
-interface Prepared {
-  readonly input: string;
-  readonly results: string;
-}
-
-async function prepare(name: string, content?: string): Promise<Prepared> {
-  const dir = await tempDir("bc-input-header-");
-  const input = join(dir, name);
-  if (content === undefined) await copyFile(join(REPO_ROOT, "test", "fixtures", name), input);
-  else await writeFile(input, content);
-  return { input, results: join(dir, name.replace(/\.csv$/, ".results.csv")) };
-}
-
-function storeState(sandbox: Sandbox): unknown[] {
-  return sandbox.store.orderIds().map((id) => ({
-    order: sandbox.store.getOrder(id),
-    shipments: sandbox.store.listShipments(id),
-  }));
-}
 
 /** A rejected header: exit 2, `file:line:` on stderr, no stack, no request, no results file. */
 function expectRejected(
   run: CliResult,
   sandbox: Sandbox,
   before: unknown,
-  where: Prepared & { line?: number },
+  where: PreparedInput & { line?: number },
 ): void {
   expect(run.code, run.stderr).toBe(2);
   expect(run.stderr).toContain(`${where.input}:${where.line ?? 1}: `);
@@ -82,7 +61,7 @@ describe("headers we refuse, end to end", () => {
   ])("$name $args: exit 2 naming the column, nothing sent", async ({ name, args, parts }) => {
     const sandbox = await startE2eSandbox();
     const before = storeState(sandbox);
-    const prepared = await prepare(name);
+    const prepared = await prepareInput(name);
     const run = await runCli([prepared.input, ...args], { env: sandboxEnv(sandbox) });
     expectRejected(run, sandbox, before, prepared);
     for (const part of parts) expect(run.stderr).toContain(part);
@@ -92,7 +71,7 @@ describe("headers we refuse, end to end", () => {
     const sandbox = await startE2eSandbox();
     const before = storeState(sandbox);
     for (const name of ["constructor", "Prototype"]) {
-      const prepared = await prepare(`${name}.csv`, `order_id,${name}\n12345,x\n`);
+      const prepared = await prepareInput(`${name}.csv`, `order_id,${name}\n12345,x\n`);
       const run = await runCli([prepared.input, "--allow-extra-columns"], {
         env: sandboxEnv(sandbox),
       });
@@ -103,7 +82,7 @@ describe("headers we refuse, end to end", () => {
 
   it("--debug adds the stack trace that is otherwise left out", async () => {
     const sandbox = await startE2eSandbox();
-    const prepared = await prepare("unknown-column.csv");
+    const prepared = await prepareInput("unknown-column.csv");
     const run = await runCli([prepared.input, "--debug"], { env: sandboxEnv(sandbox) });
     expect(run.code).toBe(2);
     expect(run.stderr).toContain('unknown column "tracking_numbr"');
@@ -116,7 +95,7 @@ describe("headers we accept, end to end", () => {
   it("names are trimmed and matched case-insensitively; the results keep them as written", async () => {
     const sandbox = await startE2eSandbox();
     const header = [" Order_ID ", "STATUS_ID", "Staff_Notes "];
-    const prepared = await prepare(
+    const prepared = await prepareInput(
       "loose-header.csv",
       `${header.join(",")}\n12345,10,Checked\n12346,Completed,\n`,
     );
@@ -131,7 +110,7 @@ describe("headers we accept, end to end", () => {
 
   it("--allow-extra-columns copies unknown columns to the results untouched and never sends them", async () => {
     const sandbox = await startE2eSandbox();
-    const prepared = await prepare("extra-columns.csv");
+    const prepared = await prepareInput("extra-columns.csv");
     const run = await runCli([prepared.input, "--quiet", "--allow-extra-columns"], {
       env: sandboxEnv(sandbox),
     });
@@ -155,7 +134,7 @@ describe("headers we accept, end to end", () => {
   it("--map renames an ERP's columns; unknown extras still need --allow-extra-columns", async () => {
     const sandbox = await startE2eSandbox();
     const before = storeState(sandbox);
-    const prepared = await prepare("mapped-headers.csv");
+    const prepared = await prepareInput("mapped-headers.csv");
     const map = [
       "--map",
       "Order Number=order_id,Tracking=tracking_number,Carrier=tracking_carrier",

@@ -2,39 +2,21 @@
 // broken quotes, empty files and absurd fields, through the built CLI against a sandbox store.
 // The fixtures name sample-store orders (samples/store.json), so a misread file would be applied.
 import { existsSync } from "node:fs";
-import { copyFile, open } from "node:fs/promises";
+import { open } from "node:fs/promises";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import type { Sandbox } from "../../src/sandbox/index.js";
 import {
   type CliResult,
   checkInvariants,
-  REPO_ROOT,
+  prepareInput,
   readResults,
   runCli,
   sandboxEnv,
   startE2eSandbox,
+  storeState,
   tempDir,
 } from "../helpers/cli.js";
-
-interface Prepared {
-  readonly input: string;
-  readonly results: string;
-}
-
-async function prepare(name: string): Promise<Prepared> {
-  const dir = await tempDir("bc-input-structure-");
-  const input = join(dir, name);
-  await copyFile(join(REPO_ROOT, "test", "fixtures", name), input);
-  return { input, results: join(dir, name.replace(/\.csv$/, ".results.csv")) };
-}
-
-function storeState(sandbox: Sandbox): unknown[] {
-  return sandbox.store.orderIds().map((id) => ({
-    order: sandbox.store.getOrder(id),
-    shipments: sandbox.store.listShipments(id),
-  }));
-}
 
 /** A rejected file: exit 2, file and line on stderr, no stack, no request, no results file. */
 function expectRejected(
@@ -81,7 +63,7 @@ describe("delimiters and line endings, end to end", () => {
   it("semicolons with commas inside values: every value lands whole in its column", async () => {
     const sandbox = await startE2eSandbox();
     const street12347 = sandbox.store.getOrder(12347)?.billing_address.street_1;
-    const { input, results } = await prepare("semicolon-comma-values.csv");
+    const { input, results } = await prepareInput("semicolon-comma-values.csv");
     const run = await runCli([input, "--quiet"], { env: sandboxEnv(sandbox) });
 
     const file = await readResults(results);
@@ -110,7 +92,7 @@ describe("delimiters and line endings, end to end", () => {
   it("a forced delimiter that does not fit the header rejects the file before any request", async () => {
     const sandbox = await startE2eSandbox();
     const before = storeState(sandbox);
-    const { input, results } = await prepare("semicolon-comma-values.csv");
+    const { input, results } = await prepareInput("semicolon-comma-values.csv");
     const run = await runCli([input, "--delimiter", "comma"], { env: sandboxEnv(sandbox) });
     expectRejected(run, sandbox, before, { input, results, line: 1 });
     expect(run.stderr).toContain("unknown column");
@@ -122,7 +104,7 @@ describe("delimiters and line endings, end to end", () => {
     { name: "cr-only.csv", lines: [2, 3], statuses: [2, 3] },
   ])("$name: every row applied once, on its own line", async ({ name, lines, statuses }) => {
     const sandbox = await startE2eSandbox();
-    const { input, results } = await prepare(name);
+    const { input, results } = await prepareInput(name);
     const run = await runCli([input, "--quiet"], { env: sandboxEnv(sandbox) });
 
     const file = await readResults(results);
@@ -141,7 +123,7 @@ describe("delimiters and line endings, end to end", () => {
   it("embedded newlines, escaped quotes and blank lines: right values, right lines", async () => {
     const sandbox = await startE2eSandbox();
     const before12347 = sandbox.store.getOrder(12347);
-    const { input, results } = await prepare("embedded-newlines.csv");
+    const { input, results } = await prepareInput("embedded-newlines.csv");
     const run = await runCli([input, "--quiet"], { env: sandboxEnv(sandbox) });
 
     const file = await readResults(results);
@@ -171,7 +153,7 @@ describe("delimiters and line endings, end to end", () => {
 
   it("Excel's trailing all-empty rows are skipped with a warning, not sent", async () => {
     const sandbox = await startE2eSandbox();
-    const { input, results } = await prepare("excel-trailing-empty-rows.csv");
+    const { input, results } = await prepareInput("excel-trailing-empty-rows.csv");
     const run = await runCli([input, "--quiet"], { env: sandboxEnv(sandbox) });
 
     const file = await readResults(results);
@@ -185,7 +167,7 @@ describe("delimiters and line endings, end to end", () => {
 
   it("stray quotes inside a field on one line are read as written", async () => {
     const sandbox = await startE2eSandbox();
-    const { input, results } = await prepare("relaxed-quotes.csv");
+    const { input, results } = await prepareInput("relaxed-quotes.csv");
     const run = await runCli([input, "--quiet"], { env: sandboxEnv(sandbox) });
 
     checkInvariants({
@@ -207,7 +189,7 @@ describe("ragged rows and broken files, end to end", () => {
   it("ragged rows are invalid with their line and field counts; the other rows are applied", async () => {
     const sandbox = await startE2eSandbox();
     const before = storeState(sandbox);
-    const { input, results } = await prepare("ragged-rows.csv");
+    const { input, results } = await prepareInput("ragged-rows.csv");
     const run = await runCli([input, "--quiet"], { env: sandboxEnv(sandbox) });
 
     const file = await readResults(results);
@@ -237,7 +219,7 @@ describe("ragged rows and broken files, end to end", () => {
   it("a quote left open mid-file rejects the whole file before any request", async () => {
     const sandbox = await startE2eSandbox();
     const before = storeState(sandbox);
-    const { input, results } = await prepare("unclosed-quote-mid-file.csv");
+    const { input, results } = await prepareInput("unclosed-quote-mid-file.csv");
     const run = await runCli([input], { env: sandboxEnv(sandbox) });
     // Line 3 opens the quote; line 5 is where the reader saw it cannot be a closing quote.
     expectRejected(run, sandbox, before, { input, results, line: 3 });
@@ -248,7 +230,7 @@ describe("ragged rows and broken files, end to end", () => {
   it("a quote left open to the end (a truncated export) rejects the whole file", async () => {
     const sandbox = await startE2eSandbox();
     const before = storeState(sandbox);
-    const { input, results } = await prepare("unclosed-quote-at-end.csv");
+    const { input, results } = await prepareInput("unclosed-quote-at-end.csv");
     const run = await runCli([input], { env: sandboxEnv(sandbox) });
     expectRejected(run, sandbox, before, { input, results, line: 3 });
     expect(run.stderr).toContain("never closed");
@@ -257,7 +239,7 @@ describe("ragged rows and broken files, end to end", () => {
   it("an empty file is rejected", async () => {
     const sandbox = await startE2eSandbox();
     const before = storeState(sandbox);
-    const { input, results } = await prepare("empty.csv");
+    const { input, results } = await prepareInput("empty.csv");
     const run = await runCli([input], { env: sandboxEnv(sandbox) });
     expectRejected(run, sandbox, before, { input, results });
     expect(run.stderr).toContain("no header");
@@ -266,7 +248,7 @@ describe("ragged rows and broken files, end to end", () => {
   it("a header-only file succeeds with an empty results file and writes nothing", async () => {
     const sandbox = await startE2eSandbox();
     const before = storeState(sandbox);
-    const { input, results } = await prepare("header-only.csv");
+    const { input, results } = await prepareInput("header-only.csv");
     const run = await runCli([input, "--quiet"], { env: sandboxEnv(sandbox) });
 
     const file = await readResults(results);

@@ -1,13 +1,14 @@
 // Issue 5 "Writing results": cells that a spreadsheet would run as formulas are neutralised in the
 // results file (OWASP CSV injection) while BigCommerce gets the real values; --excel adds a BOM; the
 // results file re-parses strictly to exactly one record per input row, however awkward the input.
-import { copyFile, readFile } from "node:fs/promises";
+import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { parse } from "csv-parse/sync";
 import { describe, expect, it } from "vitest";
 import {
   checkInvariants,
   parseResults,
+  prepareInput,
   REPO_ROOT,
   readResults,
   runCli,
@@ -18,13 +19,6 @@ import {
 } from "../helpers/cli.js";
 
 const fixture = (name: string): string => join(REPO_ROOT, "test", "fixtures", name);
-
-async function prepare(name: string): Promise<{ dir: string; input: string; results: string }> {
-  const dir = await tempDir("bc-output-safety-");
-  const input = join(dir, name);
-  await copyFile(fixture(name), input);
-  return { dir, input, results: join(dir, name.replace(/\.csv$/, ".results.csv")) };
-}
 
 /** First characters that make Excel, LibreOffice or Sheets evaluate a cell (OWASP CSV injection). */
 const FORMULA_START = /^[=+\-@\t\r\uFF1D\uFF0B\uFF0D\uFF20]/;
@@ -40,7 +34,7 @@ async function formulaInput(): Promise<{ header: string[]; rows: string[][] }> {
 describe("formula payloads, end to end", () => {
   it("are neutralised in the results file and sent to BigCommerce as written", async () => {
     const sandbox = await startE2eSandbox();
-    const { input, results } = await prepare("formula-payloads.csv");
+    const { input, results } = await prepareInput("formula-payloads.csv");
     const run = await runCli([input, "--quiet"], { env: sandboxEnv(sandbox) });
 
     const file = await readResults(results);
@@ -88,7 +82,7 @@ describe("formula payloads, end to end", () => {
   });
 
   it("are neutralised on stdout (--output -) too", async () => {
-    const { input } = await prepare("formula-payloads.csv");
+    const { input } = await prepareInput("formula-payloads.csv");
     const run = await runCli(["validate", input, "--output", "-", "--quiet"]);
     expect(run.code, run.stderr).toBe(0);
     const file = parseResults(run.stdout);
@@ -156,7 +150,7 @@ describe("the results file re-parses strictly to one record per input row", () =
     { name: "excel-trailing-empty-rows.csv", rows: 2, excel: false },
     { name: "tracking-numbers-as-text.csv", rows: 6, excel: true },
   ])("$name (excel: $excel)", async ({ name, rows, excel }) => {
-    const { input, results } = await prepare(name);
+    const { input, results } = await prepareInput(name);
     const run = await runCli(["validate", input, "--quiet", ...(excel ? ["--excel"] : [])]);
     // readResults parses with no relax option: a ragged record or a stray quote throws.
     const file = await readResults(results);

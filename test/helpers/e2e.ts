@@ -6,14 +6,16 @@
  */
 import { randomBytes } from "node:crypto";
 import { rmSync } from "node:fs";
-import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { copyFile, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { setTimeout as delay } from "node:timers/promises";
+import { fileURLToPath } from "node:url";
 import { parse } from "csv-parse/sync";
 import { stringify } from "csv-stringify/sync";
 import { onTestFinished } from "vitest";
 import { RESULT_COLUMNS } from "../../src/columns.js";
+import { FORMULA_START } from "../../src/csv-line.js";
 import {
   GENERATED_FIRST_ID,
   type Sandbox,
@@ -248,26 +250,9 @@ void everyState;
 
 const KNOWN_STATES: ReadonlySet<string> = new Set(RESULT_STATES);
 
-/**
- * csv-stringify's escape_formulas (write-results.ts): a cell starting with one of these gets a
- * leading `'` in the results file (OWASP CSV injection).
- */
-const FORMULA_STARTS: ReadonlySet<string> = new Set([
-  "=",
-  "+",
-  "-",
-  "@",
-  "\t",
-  "\r",
-  "\uFF1D",
-  "\uFF0B",
-  "\uFF0D",
-  "\uFF20",
-]);
-
 /** An input cell as the results file shows it. */
 export function neutralised(cell: string): string {
-  return FORMULA_STARTS.has(cell.charAt(0)) ? `'${cell}` : cell;
+  return FORMULA_START.has(cell.charAt(0)) ? `'${cell}` : cell;
 }
 
 export type ViolationCode =
@@ -578,4 +563,29 @@ export async function waitUntil(
     }
     await delay(options.intervalMs ?? 10);
   }
+}
+
+const FIXTURES = fileURLToPath(new URL("../fixtures/", import.meta.url));
+
+/** A fixture (or `content`) copied into a fresh directory, so its results file lands beside it. */
+export interface PreparedInput {
+  readonly dir: string;
+  readonly input: string;
+  readonly results: string;
+}
+
+export async function prepareInput(name: string, content?: string): Promise<PreparedInput> {
+  const dir = await tempDir("bc-input-");
+  const input = join(dir, name);
+  if (content === undefined) await copyFile(join(FIXTURES, name), input);
+  else await writeFile(input, content);
+  return { dir, input, results: join(dir, name.replace(/\.csv$/, ".results.csv")) };
+}
+
+/** Everything a sandbox store holds (orders and their shipments), to check a run changed nothing. */
+export function storeState(sandbox: Sandbox): unknown[] {
+  return sandbox.store.orderIds().map((id) => ({
+    order: sandbox.store.getOrder(id),
+    shipments: sandbox.store.listShipments(id),
+  }));
 }
