@@ -14,7 +14,7 @@ import { csvLine, UTF8_BOM } from "./csv-line.js";
 import { BatchError } from "./errors.js";
 import { type InputInfo, inspectInput, type ReadOptions, readRows } from "./read-rows.js";
 import { buildStatusTable, DEFAULT_ORDER_STATUSES } from "./statuses.js";
-import { type Store, StoreRegistry } from "./stores.js";
+import type { Store, StoreRegistry } from "./stores.js";
 import { type RunSummary, type StopReason, SummaryBuilder } from "./summarize.js";
 import { resultHeader, toResultRecord } from "./to-result-row.js";
 import {
@@ -202,17 +202,21 @@ export async function runBatch(options: RunOptions): Promise<RunSummary> {
   const retryQuota = new RetryQuota(
     options.retryBudget !== undefined ? { capacity: options.retryBudget } : undefined,
   );
-  const stores = new StoreRegistry({
-    directory: options.stores,
-    userAgent: options.userAgent ?? "bc-order-batch",
-    timeoutMs: options.timeoutMs,
-    maxAttempts: options.maxAttempts,
-    backoff: options.backoff,
-    reserve: options.reserve,
-    retryQuota,
-    onApiEvent: options.onApiEvent,
-    signal: hard.signal,
-  });
+  // Loaded only to run: `validate` never touches HTTP, and skips loading axios (bench figure 4).
+  const stores: StoreRegistry | undefined =
+    options.mode === "run"
+      ? new (await import("./stores.js")).StoreRegistry({
+          directory: options.stores,
+          userAgent: options.userAgent ?? "bc-order-batch",
+          timeoutMs: options.timeoutMs,
+          maxAttempts: options.maxAttempts,
+          backoff: options.backoff,
+          reserve: options.reserve,
+          retryQuota,
+          onApiEvent: options.onApiEvent,
+          signal: hard.signal,
+        })
+      : undefined;
   const offlineStatuses = buildStatusTable(DEFAULT_ORDER_STATUSES);
   const offlineContext: CheckContext = {
     statuses: offlineStatuses,
@@ -233,7 +237,7 @@ export async function runBatch(options: RunOptions): Promise<RunSummary> {
     if (options.mode === "run") {
       // Fail fast, before any row: the default store must accept the credentials.
       if (options.stores?.defaultId !== undefined || options.stores?.ids === undefined) {
-        await stores.get(undefined).statuses;
+        await stores?.get(undefined).statuses;
       }
     }
     if (outputPath) {
@@ -296,7 +300,9 @@ export async function runBatch(options: RunOptions): Promise<RunSummary> {
       if (running) {
         if (stopReason === undefined) {
           try {
-            const candidate = stores.get(source.values.credentials_id?.trim() || undefined);
+            const candidate = (stores as StoreRegistry).get(
+              source.values.credentials_id?.trim() || undefined,
+            );
             statuses = await candidate.statuses;
             store = candidate;
           } catch (error) {
@@ -486,7 +492,7 @@ export async function runBatch(options: RunOptions): Promise<RunSummary> {
   if (failedPath && summary.failed === 0) await rm(failedPath, { force: true });
 
   return summary.build({
-    stats: stores.stats(),
+    stats: stores?.stats() ?? [],
     elapsedMs: Math.round(performance.now() - started),
     stopReason,
     resultsFile: outputPath,
