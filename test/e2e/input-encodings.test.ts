@@ -1,7 +1,6 @@
 // Issue 5 "Reading files", encodings: the fixture corpus (test/fixtures/README.md) through the built
 // CLI against a sandbox store. Every file names sample-store orders (samples/store.json), so a file
 // read wrongly would really be applied; the tests check what reached the store, byte for byte.
-import { existsSync } from "node:fs";
 import { writeFile } from "node:fs/promises";
 import { createServer, request } from "node:http";
 import type { AddressInfo } from "node:net";
@@ -9,8 +8,8 @@ import { join } from "node:path";
 import { describe, expect, it, onTestFinished } from "vitest";
 import type { Sandbox } from "../../src/sandbox/index.js";
 import {
-  type CliResult,
   checkInvariants,
+  expectFileRejected,
   prepareInput,
   readResults,
   runCli,
@@ -84,22 +83,6 @@ function writeBodies(requests: readonly Recorded[]): string[] {
     expect(text, `${r.method} ${r.path}`).not.toContain("\uFFFD");
     return text;
   });
-}
-
-/** A rejected file: exit 2, file and line on stderr, no stack, no request, no results file. */
-function expectRejected(
-  run: CliResult,
-  sandbox: Sandbox,
-  before: unknown,
-  where: { input: string; results: string; line: number },
-): void {
-  expect(run.code, run.stderr).toBe(2);
-  expect(run.stderr).toContain(`${where.input}:${where.line}: `);
-  expect(run.stderr).toContain("expected");
-  expect(run.stderr).not.toMatch(/^\s+at /m);
-  expect(sandbox.stats().requests).toBe(0);
-  expect(storeState(sandbox)).toEqual(before);
-  expect(existsSync(where.results)).toBe(false);
 }
 
 describe("encodings, end to end", () => {
@@ -223,7 +206,7 @@ describe("encodings, end to end", () => {
     const before = storeState(sandbox);
     const { input, results } = await prepareInput("windows-1252-accents.csv");
     const run = await runCli([input, "--encoding", "utf-8"], { env: sandboxEnv(sandbox) });
-    expectRejected(run, sandbox, before, { input, results, line: 3 });
+    expectFileRejected(run, sandbox, before, { input, results, line: 3 });
     expect(run.stderr).toContain("0xE9");
   });
 
@@ -232,7 +215,7 @@ describe("encodings, end to end", () => {
     const before = storeState(sandbox);
     const { input, results } = await prepareInput("utf8-bom-invalid-byte.csv");
     const run = await runCli([input], { env: sandboxEnv(sandbox) });
-    expectRejected(run, sandbox, before, { input, results, line: 3 });
+    expectFileRejected(run, sandbox, before, { input, results, line: 3 });
     expect(run.stderr).toContain("0xFF");
   });
 
@@ -241,7 +224,7 @@ describe("encodings, end to end", () => {
     const before = storeState(sandbox);
     const { input, results } = await prepareInput("windows-1252-header.csv");
     const rejected = await runCli([input], { env: sandboxEnv(sandbox) });
-    expectRejected(rejected, sandbox, before, { input, results, line: 1 });
+    expectFileRejected(rejected, sandbox, before, { input, results, line: 1 });
     // The name is decoded (º, not mojibake or U+FFFD) so the user can recognise it.
     expect(rejected.stderr).toContain('unknown column "Nº pedido"');
 

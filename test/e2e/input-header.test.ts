@@ -1,13 +1,10 @@
 // Issue 5 "Header": a header we refuse rejects the whole file before any request, naming the column
 // (and the nearest known one for a typo); --map and --allow-extra-columns let awkward headers in.
 // Built CLI against a sandbox store; the fixtures name sample-store orders (samples/store.json).
-import { existsSync } from "node:fs";
 import { describe, expect, it } from "vitest";
-import type { Sandbox } from "../../src/sandbox/index.js";
 import {
-  type CliResult,
   checkInvariants,
-  type PreparedInput,
+  expectFileRejected,
   prepareInput,
   readResults,
   runCli,
@@ -16,21 +13,9 @@ import {
   storeState,
 } from "../helpers/cli.js";
 
-/** A rejected header: exit 2, `file:line:` on stderr, no stack, no request, no results file. */
-function expectRejected(
-  run: CliResult,
-  sandbox: Sandbox,
-  before: unknown,
-  where: PreparedInput & { line?: number },
-): void {
-  expect(run.code, run.stderr).toBe(2);
-  expect(run.stderr).toContain(`${where.input}:${where.line ?? 1}: `);
-  expect(run.stderr).toContain("expected");
-  expect(run.stderr).not.toMatch(/^\s+at /m);
-  expect(sandbox.stats().requests).toBe(0);
-  expect(storeState(sandbox)).toEqual(before);
-  expect(existsSync(where.results)).toBe(false);
-}
+/** Header errors point at the header line unless a test says otherwise. */
+const expectRejected: typeof expectFileRejected = (run, sandbox, before, where) =>
+  expectFileRejected(run, sandbox, before, { ...where, line: where.line ?? 1 });
 
 describe("headers we refuse, end to end", () => {
   it.each([

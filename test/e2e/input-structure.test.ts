@@ -1,14 +1,12 @@
 // Issue 5 "Reading files", structure: delimiters, line endings, embedded newlines, ragged rows,
 // broken quotes, empty files and absurd fields, through the built CLI against a sandbox store.
 // The fixtures name sample-store orders (samples/store.json), so a misread file would be applied.
-import { existsSync } from "node:fs";
 import { open } from "node:fs/promises";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import type { Sandbox } from "../../src/sandbox/index.js";
 import {
-  type CliResult,
   checkInvariants,
+  expectFileRejected,
   prepareInput,
   readResults,
   runCli,
@@ -17,23 +15,6 @@ import {
   storeState,
   tempDir,
 } from "../helpers/cli.js";
-
-/** A rejected file: exit 2, file and line on stderr, no stack, no request, no results file. */
-function expectRejected(
-  run: CliResult,
-  sandbox: Sandbox,
-  before: unknown,
-  where: { input: string; results: string; line?: number },
-): void {
-  expect(run.code, run.stderr).toBe(2);
-  const at = where.line === undefined ? `${where.input}: ` : `${where.input}:${where.line}: `;
-  expect(run.stderr).toContain(at);
-  expect(run.stderr).toContain("expected");
-  expect(run.stderr).not.toMatch(/^\s+at /m);
-  expect(sandbox.stats().requests).toBe(0);
-  expect(storeState(sandbox)).toEqual(before);
-  expect(existsSync(where.results)).toBe(false);
-}
 
 /** Writes `parts` to `path` in order, strings repeated `times` where given, without building it in memory. */
 async function writeLarge(
@@ -94,7 +75,7 @@ describe("delimiters and line endings, end to end", () => {
     const before = storeState(sandbox);
     const { input, results } = await prepareInput("semicolon-comma-values.csv");
     const run = await runCli([input, "--delimiter", "comma"], { env: sandboxEnv(sandbox) });
-    expectRejected(run, sandbox, before, { input, results, line: 1 });
+    expectFileRejected(run, sandbox, before, { input, results, line: 1 });
     expect(run.stderr).toContain("unknown column");
   });
 
@@ -222,7 +203,7 @@ describe("ragged rows and broken files, end to end", () => {
     const { input, results } = await prepareInput("unclosed-quote-mid-file.csv");
     const run = await runCli([input], { env: sandboxEnv(sandbox) });
     // Line 3 opens the quote; line 5 is where the reader saw it cannot be a closing quote.
-    expectRejected(run, sandbox, before, { input, results, line: 3 });
+    expectFileRejected(run, sandbox, before, { input, results, line: 3 });
     expect(run.stderr).toContain("field 2");
     expect(run.stderr).toContain("on line 5");
   });
@@ -232,7 +213,7 @@ describe("ragged rows and broken files, end to end", () => {
     const before = storeState(sandbox);
     const { input, results } = await prepareInput("unclosed-quote-at-end.csv");
     const run = await runCli([input], { env: sandboxEnv(sandbox) });
-    expectRejected(run, sandbox, before, { input, results, line: 3 });
+    expectFileRejected(run, sandbox, before, { input, results, line: 3 });
     expect(run.stderr).toContain("never closed");
   });
 
@@ -241,7 +222,7 @@ describe("ragged rows and broken files, end to end", () => {
     const before = storeState(sandbox);
     const { input, results } = await prepareInput("empty.csv");
     const run = await runCli([input], { env: sandboxEnv(sandbox) });
-    expectRejected(run, sandbox, before, { input, results });
+    expectFileRejected(run, sandbox, before, { input, results });
     expect(run.stderr).toContain("no header");
   });
 
@@ -302,7 +283,7 @@ describe("absurd fields, end to end", () => {
       "\n",
     ]);
     const run = await runCli([input], { env: sandboxEnv(sandbox) });
-    expectRejected(run, sandbox, before, {
+    expectFileRejected(run, sandbox, before, {
       input,
       results: join(dir, "huge-record.results.csv"),
       line: 3,

@@ -5,7 +5,7 @@
  * The CLI itself is run by cli.ts.
  */
 import { randomBytes } from "node:crypto";
-import { rmSync } from "node:fs";
+import { existsSync, rmSync } from "node:fs";
 import { copyFile, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -13,7 +13,7 @@ import { setTimeout as delay } from "node:timers/promises";
 import { fileURLToPath } from "node:url";
 import { parse } from "csv-parse/sync";
 import { stringify } from "csv-stringify/sync";
-import { onTestFinished } from "vitest";
+import { expect, onTestFinished } from "vitest";
 import { RESULT_COLUMNS } from "../../src/columns.js";
 import { FORMULA_START } from "../../src/csv-line.js";
 import {
@@ -588,4 +588,25 @@ export function storeState(sandbox: Sandbox): unknown[] {
     order: sandbox.store.getOrder(id),
     shipments: sandbox.store.listShipments(id),
   }));
+}
+
+/**
+ * A file refused as a whole (issue #5): exit 2, `file:line: … expected …` on stderr without a stack
+ * trace, not one request to the store, the store unchanged, and no results file.
+ */
+export function expectFileRejected(
+  run: CliResult,
+  sandbox: Sandbox,
+  before: unknown,
+  where: { readonly input: string; readonly results: string; readonly line?: number | undefined },
+): void {
+  expect(run.code, run.stderr).toBe(2);
+  expect(run.stderr).toContain(
+    where.line === undefined ? `${where.input}: ` : `${where.input}:${where.line}: `,
+  );
+  expect(run.stderr).toContain("expected");
+  expect(run.stderr).not.toMatch(/^\s+at /m);
+  expect(sandbox.stats().requests).toBe(0);
+  expect(storeState(sandbox)).toEqual(before);
+  expect(existsSync(where.results)).toBe(false);
 }
