@@ -240,20 +240,8 @@ export interface Sandbox {
 
 // ---- Seed data: the JSON shape of samples/store.json. ----
 
-export interface SeedAddress {
-  first_name: string;
-  last_name: string;
-  company: string;
-  street_1: string;
-  street_2: string;
-  city: string;
-  state: string;
-  zip: string;
-  country: string;
-  country_iso2: string;
-  phone: string;
-  email: string;
-}
+/** An address in the seed: the same 12 fields as a V2 billing address. */
+export type SeedAddress = BillingAddress;
 
 export interface SeedShippingAddress extends SeedAddress {
   id: number;
