@@ -260,25 +260,10 @@ describe("multi-store credentials", () => {
     expect(sandbox.stats().requests).toBe(0);
   });
 
-  it("fails a row that names no store when there is no default store", async () => {
-    const credentials = join(dir, "nodefault.json");
-    await writeFile(
-      credentials,
-      JSON.stringify({
-        us: { store_hash: "sandbox", access_token: "sandbox-token", api_url: sandbox.url },
-      }),
-    );
-    await chmod(credentials, 0o600);
-    const file = join(dir, "multi.csv");
-    await writeFile(file, "order_id,status_id,credentials_id\n12345,2,us\n12346,2,\n");
-    const run = await runCli([file, "--quiet", "--credentials", credentials], { env: {} });
-    expect(run.code).toBe(1);
-    const rows = (await readResults(join(dir, "multi.results.csv"))).rows;
-    expect(rows.map((row) => row.result)).toEqual(["updated", "failed"]);
-    expect(rows[1]?.error).toContain("--credentials-id");
-  });
-
-  it("reports a row naming an unknown credentials id as invalid", async () => {
+  /** A credentials file with one entry ("us", the sandbox) and no default store, then a run of `csv`. */
+  async function runWithOneStoreFile(
+    csv: string,
+  ): Promise<{ code: number | null; rows: Record<string, string>[] }> {
     const credentials = join(dir, "one.json");
     await writeFile(
       credentials,
@@ -288,10 +273,25 @@ describe("multi-store credentials", () => {
     );
     await chmod(credentials, 0o600);
     const file = join(dir, "multi.csv");
-    await writeFile(file, "order_id,status_id,credentials_id\n12345,2,us\n12346,2,asia\n");
+    await writeFile(file, csv);
     const run = await runCli([file, "--quiet", "--credentials", credentials], { env: {} });
-    expect(run.code).toBe(1);
-    const rows = (await readResults(join(dir, "multi.results.csv"))).rows;
+    return { code: run.code, rows: (await readResults(join(dir, "multi.results.csv"))).rows };
+  }
+
+  it("fails a row that names no store when there is no default store", async () => {
+    const { code, rows } = await runWithOneStoreFile(
+      "order_id,status_id,credentials_id\n12345,2,us\n12346,2,\n",
+    );
+    expect(code).toBe(1);
+    expect(rows.map((row) => row.result)).toEqual(["updated", "failed"]);
+    expect(rows[1]?.error).toContain("--credentials-id");
+  });
+
+  it("reports a row naming an unknown credentials id as invalid", async () => {
+    const { code, rows } = await runWithOneStoreFile(
+      "order_id,status_id,credentials_id\n12345,2,us\n12346,2,asia\n",
+    );
+    expect(code).toBe(1);
     expect(rows.map((row) => row.result)).toEqual(["updated", "invalid"]);
     expect(rows[1]?.error).toContain("asia");
   });
