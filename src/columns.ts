@@ -96,5 +96,6 @@ export const RESULT_COLUMNS = [
   "order_status",
   "shipment_id",
   "error",
+  "error_code",
   "message",
 ] as const;

@@ -123,6 +123,7 @@ const AT = {
   status: RESULT_COLUMNS.indexOf("order_status"),
   shipmentId: RESULT_COLUMNS.indexOf("shipment_id"),
   error: RESULT_COLUMNS.indexOf("error"),
+  errorCode: RESULT_COLUMNS.indexOf("error_code"),
   message: RESULT_COLUMNS.indexOf("message"),
 };
 
@@ -156,6 +157,7 @@ function outcomeFromRecord(source: SourceRow, previous: PreviousResult, width: n
     orderStatus: record[width + AT.status] || undefined,
     shipmentId: idOf(record[width + AT.shipmentId]),
     error: record[width + AT.error] || undefined,
+    errorCode: record[width + AT.errorCode] || undefined,
     message: record[width + AT.message] || undefined,
   };
 }

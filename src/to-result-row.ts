@@ -26,6 +26,8 @@ export function toResultRecord(
     outcome.orderStatus ?? "",
     outcome.shipmentId === undefined ? "" : String(outcome.shipmentId),
     outcome.error ?? "",
+    // The stable code of every row that did not succeed; scripts match it, not the prose.
+    SUCCESS_STATES.has(outcome.result) ? "" : (outcome.errorCode ?? ""),
     outcome.message ?? "",
   );
   return record;

@@ -214,7 +214,13 @@ describe("orderRows", () => {
 // ---- Invariants ----
 
 describe("checkInvariants", () => {
-  const base = (rows = [ok(2), ok(3), ok(5, { result: "invalid", success: "false" })]) => ({
+  const base = (
+    rows = [
+      ok(2),
+      ok(3),
+      ok(5, { result: "invalid", success: "false", error_code: "E_STATUS_UNKNOWN" }),
+    ],
+  ) => ({
     inputRows: rows.length,
     results: parseResults(resultsText(rows)),
   });
@@ -241,6 +247,16 @@ describe("checkInvariants", () => {
       "SUCCESS_MISMATCH",
     ],
     ["success spelled otherwise", () => base([ok(2, { success: "TRUE" })]), "SUCCESS_MISMATCH"],
+    [
+      "a failed row without an error code",
+      () => base([ok(2, { result: "failed", success: "false" })]),
+      "ERROR_CODE",
+    ],
+    [
+      "an error code on a successful row",
+      () => base([ok(2, { error_code: "E_ORDER_NOT_FOUND" })]),
+      "ERROR_CODE",
+    ],
     [
       "a result the test does not allow",
       () => ({ ...base(), allowedResults: ["updated"] }),
@@ -324,7 +340,7 @@ describe("checkInvariants", () => {
     const error = thrown as InvariantError;
     expect(error.code).toBe("E_INVARIANT");
     expect(error.violations.map((v) => v.code).sort()).toEqual(
-      ["LINE_ORDER", "ROW_COUNT", "SECRET_LEAK", "SUCCESS_MISMATCH"].sort(),
+      ["ERROR_CODE", "LINE_ORDER", "ROW_COUNT", "SECRET_LEAK", "SUCCESS_MISMATCH"].sort(),
     );
     expect(error.message).not.toContain("tok-123");
   });

@@ -264,6 +264,7 @@ export type ViolationCode =
   | "RESULT_UNKNOWN"
   | "RESULT_NOT_ALLOWED"
   | "SUCCESS_MISMATCH"
+  | "ERROR_CODE"
   | "CELL_MISMATCH"
   | "EXIT_CODE"
   | "DUPLICATE_SHIPMENT"
@@ -381,6 +382,14 @@ export function findViolations(options: InvariantOptions): Violation[] {
       add(
         "SUCCESS_MISMATCH",
         `${at}: result ${result} needs success=${success}, got ${row.success}`,
+      );
+    }
+    // Every row that did not succeed names its stable code; a successful one names none.
+    const code = row.error_code ?? "";
+    if (success === "false" ? !/^E_[A-Z0-9_]+$/.test(code) : code !== "") {
+      add(
+        "ERROR_CODE",
+        `${at} (line ${lineText}): result ${result} with error_code ${JSON.stringify(code)}`,
       );
     }
     const given = input?.rows[i];

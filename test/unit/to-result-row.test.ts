@@ -17,6 +17,7 @@ describe("resultHeader", () => {
       "order_status",
       "shipment_id",
       "error",
+      "error_code",
       "message",
     ]);
   });
@@ -34,38 +35,38 @@ describe("toResultRecord", () => {
         shipmentId: 9,
         shipmentCreated: true,
       },
-      ["2", "updated", "true", "shipment_created;status_id", "2", "Shipped", "9", "", ""],
+      ["2", "updated", "true", "shipment_created;status_id", "2", "Shipped", "9", "", "", ""],
     ],
     [
       "unchanged",
-      { ...base, result: "unchanged", shipmentId: 9, message: "exists" },
-      ["2", "unchanged", "true", "", "", "", "9", "", "exists"],
+      { ...base, result: "unchanged", shipmentId: 9, message: "exists", errorCode: "E_IGNORED" },
+      ["2", "unchanged", "true", "", "", "", "9", "", "", "exists"],
     ],
     [
       "would_update",
       { ...base, result: "would_update", fieldsUpdated: ["staff_notes"] },
-      ["2", "would_update", "true", "staff_notes", "", "", "", "", ""],
+      ["2", "would_update", "true", "staff_notes", "", "", "", "", "", ""],
     ],
-    ["valid", { ...base, result: "valid" }, ["2", "valid", "true", "", "", "", "", "", ""]],
+    ["valid", { ...base, result: "valid" }, ["2", "valid", "true", "", "", "", "", "", "", ""]],
     [
       "failed",
-      { ...base, result: "failed", error: "HTTP 404" },
-      ["2", "failed", "false", "", "", "", "", "HTTP 404", ""],
+      { ...base, result: "failed", error: "HTTP 404", errorCode: "E_ORDER_NOT_FOUND" },
+      ["2", "failed", "false", "", "", "", "", "HTTP 404", "E_ORDER_NOT_FOUND", ""],
     ],
     [
       "invalid",
       { ...base, result: "invalid", error: "bad" },
-      ["2", "invalid", "false", "", "", "", "", "bad", ""],
+      ["2", "invalid", "false", "", "", "", "", "bad", "", ""],
     ],
     [
       "needs_review",
       { ...base, result: "needs_review", error: "reset" },
-      ["2", "needs_review", "false", "", "", "", "", "reset", ""],
+      ["2", "needs_review", "false", "", "", "", "", "reset", "", ""],
     ],
     [
       "not_attempted",
       { ...base, result: "not_attempted", error: "stopped" },
-      ["2", "not_attempted", "false", "", "", "", "", "stopped", ""],
+      ["2", "not_attempted", "false", "", "", "", "", "stopped", "", ""],
     ],
   ])("%s", (_name, outcome, tail) => {
     expect(toResultRecord(2, ["12345", "2"], outcome)).toEqual(["12345", "2", ...tail]);
@@ -73,6 +74,6 @@ describe("toResultRecord", () => {
 
   it("pads a short ragged row and cuts a long one to the header's width", () => {
     expect(toResultRecord(3, ["1"], base).slice(0, 3)).toEqual(["1", "", ""]);
-    expect(toResultRecord(2, ["1", "2", "3", "4"], base)).toHaveLength(2 + 9);
+    expect(toResultRecord(2, ["1", "2", "3", "4"], base)).toHaveLength(2 + 10);
   });
 });
