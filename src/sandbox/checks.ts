@@ -2,8 +2,7 @@
  * Pure checks of PUT /orders/{id} and POST /orders/{id}/shipments bodies, before any state is read.
  * Messages copy BigCommerce's where NOTES.md quotes them (§1, §3, §9); the first problem wins.
  */
-import { findCountry } from "../countries.js";
-import type { BillingAddress } from "../types.js";
+import { countryByCode, countryByName } from "./countries.js";
 import {
   BILLING_FIELD_MAX_LENGTH,
   BILLING_FIELDS,
@@ -15,7 +14,7 @@ import {
   STAFF_NOTES_MAX_LENGTH,
   SYSTEM_STATUSES,
 } from "./policy.js";
-import type { FormField } from "./types.js";
+import type { BillingAddress, FormField } from "./types.js";
 
 /** One element of a V2 error body: `[{status, message, details?}]` (NOTES.md §9). */
 export interface V2Error {
@@ -155,7 +154,7 @@ function checkBillingAddress(value: unknown): Checked<NonNullable<OrderPatch["bi
 }
 
 /**
- * country and country_iso2 must name a known country (`findCountry`); either may be given alone and
+ * country and country_iso2 must name a known country (countries.ts); either may be given alone and
  * the other is filled in. When both are given and disagree, country_iso2 wins (NOTES.md §1, S11).
  */
 function resolveCountry(
@@ -163,14 +162,14 @@ function resolveCountry(
 ): Checked<NonNullable<OrderPatch["billing_address"]>> {
   const { country, country_iso2: iso2 } = address;
   if (country === undefined && iso2 === undefined) return { ok: true, value: address };
-  const byCode = iso2 ? findCountry(iso2) : undefined;
-  if (iso2 && (byCode === undefined || iso2.trim().length !== 2)) {
+  const byCode = iso2 ? countryByCode(iso2) : undefined;
+  if (iso2 && byCode === undefined) {
     return invalid(
       "billing_address.country_iso2",
       "The country code is not a known ISO 3166-1 alpha-2 code.",
     );
   }
-  const byName = country ? findCountry(country) : undefined;
+  const byName = country ? countryByName(country) : undefined;
   if (country && byName === undefined) {
     return invalid("billing_address.country", "The country is not a known country.");
   }

@@ -3,6 +3,7 @@
  * Deliberately independent of the tool's own tables (statuses.ts, shipping-providers.ts):
  * the sandbox stands in for BigCommerce, so sharing code with the client would hide mismatches.
  */
+import type { BillingField } from "./types.js";
 
 /** The 15 system statuses (NOTES.md §2; descriptions and control-panel `order` from S1 L1463-1563). */
 export const SYSTEM_STATUSES: readonly {
@@ -224,8 +225,22 @@ export const ORDER_PUT_FIELDS: Readonly<Record<string, PutFieldPolicy>> = {
   wrapping_cost_tax_class_id: "read_only",
 };
 
-/** billingAddress_Base string fields (S1 L4189-4229), each at most this long. */
-export { BILLING_FIELDS } from "../columns.js";
+/** billingAddress_Base string fields (S1 L4189-4229), in the spec's order. */
+export const BILLING_FIELDS: readonly BillingField[] = [
+  "first_name",
+  "last_name",
+  "company",
+  "street_1",
+  "street_2",
+  "city",
+  "state",
+  "zip",
+  "country",
+  "country_iso2",
+  "phone",
+  "email",
+];
+/** Each billing field is at most this long. */
 export const BILLING_FIELD_MAX_LENGTH = 255;
 /** order_Put.staff_notes maxLength (NOTES.md §1). */
 export const STAFF_NOTES_MAX_LENGTH = 65535;

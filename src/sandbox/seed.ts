@@ -1,6 +1,6 @@
 import { readFile } from "node:fs/promises";
 import { fileURLToPath } from "node:url";
-import { findCountry } from "../countries.js";
+import { countryByCode } from "./countries.js";
 import { SandboxError } from "./errors.js";
 import { BILLING_FIELDS, SYSTEM_STATUSES } from "./policy.js";
 import { createRandom, mixSeed, pick, type Random, randomInt } from "./random.js";
@@ -294,7 +294,7 @@ function checkAddress(where: string, address: unknown): void {
   for (const field of BILLING_FIELDS) {
     if (typeof record[field] !== "string") fail(`${where}.${field} must be a string`);
   }
-  if (findCountry(String(record.country_iso2))?.iso2 === undefined) {
+  if (countryByCode(String(record.country_iso2)) === undefined) {
     fail(`${where}.country_iso2 ${JSON.stringify(record.country_iso2)} is not a known country`);
   }
 }

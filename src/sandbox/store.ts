@@ -2,7 +2,6 @@
  * In-memory state of the sandbox store. Every operation touches one order (Map lookups), so the
  * cost of a request does not grow with the size of the store (benchmarks).
  */
-import type { BillingAddress } from "../types.js";
 import type { Checked, OrderPatch, ShipmentDraft, V2Error } from "./checks.js";
 import {
   BILLING_FIELDS,
@@ -14,6 +13,7 @@ import {
 } from "./policy.js";
 import { formatBcDate, type SeedSource } from "./seed.js";
 import type {
+  BillingAddress,
   SandboxBillingAddress,
   SandboxOrder,
   SandboxOrderProduct,

@@ -1,16 +1,11 @@
 /**
  * Public vocabulary of the sandbox store: a loopback HTTP server that behaves like the
- * BigCommerce V2 Orders API (../shared/bigcommerce-api/NOTES.md), for the demo, the end-to-end
- * tests and the benchmarks (issue 3).
+ * BigCommerce V2 Orders API (https://developer.bigcommerce.com/docs/rest-management/orders), for
+ * the demo, the end-to-end tests and the benchmarks (issue 3).
+ * The resource shapes are written here, not taken from the tool's src/types.ts: the sandbox
+ * describes what BigCommerce serves, the tool what it expects (test/sandbox/independence.test.ts
+ * checks that the two still fit).
  */
-import type {
-  BillingAddress,
-  Order,
-  OrderProduct,
-  OrderStatus,
-  Shipment,
-  ShippingAddress,
-} from "../types.js";
 
 /** Route names, as used by `FaultRule.route`, `SandboxStats.byRoute` and the request log. */
 export type SandboxRoute =
@@ -119,6 +114,24 @@ export interface SandboxStats {
 
 // ---- JSON the sandbox serves (V2 shapes; compatible with the tool's own types). ----
 
+/** billingAddress_Base: the 12 string fields of a V2 billing address. */
+export interface BillingAddress {
+  first_name: string;
+  last_name: string;
+  company: string;
+  street_1: string;
+  street_2: string;
+  city: string;
+  state: string;
+  zip: string;
+  country: string;
+  country_iso2: string;
+  phone: string;
+  email: string;
+}
+
+export type BillingField = keyof BillingAddress;
+
 export interface FormField {
   name: string;
   value: unknown;
@@ -135,7 +148,10 @@ export interface ResourceLink {
 }
 
 /** GET /orders/{id} (order_Resp; a realistic subset of its fields). */
-export interface SandboxOrder extends Order {
+export interface SandboxOrder {
+  id: number;
+  status_id: number;
+  status: string;
   customer_id: number;
   date_created: string;
   date_modified: string;
@@ -159,7 +175,14 @@ export interface SandboxOrder extends Order {
 }
 
 /** GET /orders/{id}/products item (orderProducts). */
-export interface SandboxOrderProduct extends OrderProduct {
+export interface SandboxOrderProduct {
+  id: number;
+  order_id: number;
+  /** 0 for a line that is not shipped (digital). */
+  order_address_id: number;
+  type: "physical" | "digital";
+  quantity: number;
+  quantity_shipped: number;
   product_id: number;
   name: string;
   sku: string;
@@ -167,14 +190,20 @@ export interface SandboxOrderProduct extends OrderProduct {
 }
 
 /** GET /orders/{id}/shipping_addresses item (orderShippingAddress). */
-export interface SandboxShippingAddress extends ShippingAddress {
+export interface SandboxShippingAddress extends BillingAddress {
+  id: number;
+  order_id: number;
   items_total: number;
   items_shipped: number;
   [field: string]: unknown;
 }
 
 /** GET/POST /orders/{id}/shipments item (orderShipment). */
-export interface SandboxShipment extends Shipment {
+export interface SandboxShipment {
+  id: number;
+  order_id: number;
+  order_address_id: number;
+  tracking_number: string;
   date_created: string;
   shipping_provider: string;
   tracking_carrier: string;
@@ -184,7 +213,9 @@ export interface SandboxShipment extends Shipment {
 }
 
 /** GET /order_statuses item (orderStatus_Base plus `order`). */
-export interface SandboxOrderStatus extends OrderStatus {
+export interface SandboxOrderStatus {
+  id: number;
+  name: string;
   system_label: string;
   custom_label: string;
   system_description: string;
