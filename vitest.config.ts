@@ -5,6 +5,8 @@ export default defineConfig({
     // The benchmark's own helpers are tested with the rest; the benchmark itself is `npm run bench`.
     include: ["test/**/*.test.ts", "bench/**/*.test.mjs"],
     setupFiles: ["test/setup.ts"],
+    // Builds dist/ when src/ is newer, so the end-to-end tests never run a stale CLI.
+    globalSetup: ["test/global-setup.ts"],
     restoreMocks: true,
     testTimeout: 30_000,
     hookTimeout: 30_000,

@@ -5,7 +5,7 @@ import { readFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parse } from "csv-parse/sync";
-import { afterEach, beforeAll, describe, expect, it, vi } from "vitest";
+import { afterEach, beforeAll, describe, expect, it, onTestFinished, vi } from "vitest";
 import { RESULT_COLUMNS } from "../../src/columns.js";
 import type { Sandbox } from "../../src/sandbox/index.js";
 import {
@@ -122,7 +122,6 @@ describe("parseResults / readResults", () => {
 // ---- Temporary directories ----
 
 describe("tempDir", () => {
-  let fromTest = "";
   let fromBeforeAll = "";
 
   beforeAll(async () => {
@@ -130,15 +129,24 @@ describe("tempDir", () => {
   });
 
   it("makes a fresh directory under os.tmpdir()", async () => {
-    fromTest = await tempDir("bc-harness-");
-    expect(fromTest.startsWith(join(tmpdir(), "bc-harness-"))).toBe(true);
-    expect(existsSync(fromTest)).toBe(true);
-    expect(await tempDir("bc-harness-")).not.toBe(fromTest);
+    const dir = await tempDir("bc-harness-");
+    expect(dir.startsWith(join(tmpdir(), "bc-harness-"))).toBe(true);
+    expect(existsSync(dir)).toBe(true);
+    expect(await tempDir("bc-harness-")).not.toBe(dir);
   });
 
-  it("removes it when the test finishes; one made in beforeAll on removeTempDirs()", async () => {
-    expect(fromTest).not.toBe("");
-    expect(existsSync(fromTest)).toBe(false);
+  it("removes one made in a test when that test finishes", async () => {
+    let dir = "";
+    // Finish hooks run last-registered first, so this check runs after tempDir's removal.
+    onTestFinished(() => {
+      expect(dir).not.toBe("");
+      expect(existsSync(dir)).toBe(false);
+    });
+    dir = await tempDir("bc-harness-");
+    expect(existsSync(dir)).toBe(true);
+  });
+
+  it("keeps one made in beforeAll until removeTempDirs()", async () => {
     expect(existsSync(fromBeforeAll)).toBe(true);
     await removeTempDirs();
     expect(existsSync(fromBeforeAll)).toBe(false);
