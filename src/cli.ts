@@ -6,12 +6,15 @@
 import { readFileSync } from "node:fs";
 import yargs, { type Argv } from "yargs";
 import { hideBin } from "yargs/helpers";
+import { redactSecret } from "./api/secret.js";
 import type { StoreDirectory } from "./credentials.js";
 import { BatchError, UsageError } from "./errors.js";
 import { type CliFlags, normalizeRunOptions } from "./options.js";
+import { releaseHeldLocksSync } from "./output/lock.js";
 import { ProgressReporter } from "./progress.js";
+import { removeInputSnapshotsSync } from "./read-rows.js";
 import { runBatch } from "./run.js";
-import { exitCodeOf, formatSummary, summaryToJson } from "./summarize.js";
+import { exitCodeOf, formatSummary, type StopSignal, summaryToJson } from "./summarize.js";
 import { SUCCESS_STATES } from "./types.js";
 import { USER_AGENT, VERSION } from "./version.js";
 
@@ -39,7 +42,8 @@ function runFlags(argv: Argv) {
       alias: "o",
       type: "string",
       nargs: 1, // without it yargs-parser reads `--output -` as a stray "-" argument
-      describe: "Results CSV (- for stdout) [default: <input>.results.csv]",
+      describe:
+        "Results CSV (- for stdout) [default: <input>.results.csv; <input>.dry-run.csv with --dry-run; <input>.validate.csv for validate]",
     })
     .option("encoding", {
       type: "string",
@@ -128,6 +132,9 @@ const MIN_REDACTED_LENGTH = 4;
 
 function addSecret(token: string | undefined): void {
   if (token !== undefined && token.length >= MIN_REDACTED_LENGTH) secrets.add(token);
+  // The token as sent: trimmed (api/secret.ts), as axios trims the header value.
+  const trimmed = token?.trim();
+  if (trimmed !== undefined && trimmed.length >= MIN_REDACTED_LENGTH) secrets.add(trimmed);
 }
 
 /** The tokens of a loaded store directory: the environment's store and every credentials entry. */
@@ -181,7 +188,7 @@ function redact(text: string): string {
   let out = text;
   // Longest first, so that a token containing another never shows in part.
   for (const secret of [...secrets].sort((a, b) => b.length - a.length)) {
-    out = out.replaceAll(secret, "[REDACTED]");
+    out = redactSecret(out, secret); // also its upper-cased, URL-encoded and base64 forms
   }
   return out;
 }
@@ -191,14 +198,22 @@ const printer: Printer = {
   out: (text) => process.stdout.write(`${redact(text)}\n`),
 };
 
-/** SIGINT/SIGTERM: stop starting rows, let rows in flight finish; a second SIGINT exits at once (issue #4). */
-function watchSignals(controller: AbortController): () => "SIGINT" | "SIGTERM" | undefined {
-  let received: "SIGINT" | "SIGTERM" | undefined;
-  const onSignal = (name: "SIGINT" | "SIGTERM") => {
+/**
+ * SIGINT/SIGTERM/SIGHUP: stop starting rows, let rows in flight finish; a second SIGINT exits at
+ * once (issue #4). SIGHUP (the terminal or ssh session closed) is a stop like SIGTERM: without a
+ * handler it would kill the run mid-write, leaving no result for the rows in flight. Node resets
+ * SIGHUP to its default action at start-up, so `nohup` never protected a run anyway.
+ */
+function watchSignals(controller: AbortController): () => StopSignal | undefined {
+  let received: StopSignal | undefined;
+  const onSignal = (name: StopSignal) => {
     if (received !== undefined && name === "SIGINT") {
       printer.err(
         "Second interrupt: exiting now. Rows in flight have no result; run again with --resume.",
       );
+      // process.exit runs no `finally`: free the results file's lock here.
+      releaseHeldLocksSync();
+      removeInputSnapshotsSync(); // the private copy of the input
       process.exit(130);
     }
     received ??= name;
@@ -209,6 +224,7 @@ function watchSignals(controller: AbortController): () => "SIGINT" | "SIGTERM" |
   };
   process.on("SIGINT", () => onSignal("SIGINT"));
   process.on("SIGTERM", () => onSignal("SIGTERM"));
+  process.on("SIGHUP", () => onSignal("SIGHUP"));
   return () => received;
 }
 
@@ -230,6 +246,9 @@ async function runCommand(
   // on stderr, exit 130), any other write error as E_OUTPUT_WRITE (exit 2). Throwing here would
   // be an uncaught exception past both.
   process.stdout.on("error", () => controller.abort());
+  // After SIGHUP the terminal is gone: writing the progress or summary there fails (EIO, EPIPE).
+  // That must not crash the run before it has written its results file.
+  process.stderr.on("error", () => {});
   // Debug lines would tear a live bar apart: one or the other.
   let progress: ProgressReporter | undefined;
   try {
@@ -246,7 +265,7 @@ async function runCommand(
       onApiEvent: (event) => {
         if (flags.debug) printer.err(`debug: ${JSON.stringify(event)}`);
         else if (event.type === "rate_limited" || event.type === "throttle")
-          progress?.waiting(event.waitMs);
+          progress?.waiting(event.waitMs, event);
       },
     });
     progress?.finish();
@@ -301,13 +320,21 @@ export async function main(args: readonly string[]): Promise<number> {
           .option("window", { type: "number", default: 30000, describe: "Quota window, ms" })
           .option("latency", { type: "number", default: 0, describe: "Added to every answer, ms" }),
       async (argv) => {
-        const { startSandbox, formatSandboxBanner } = await import("./sandbox/index.js");
+        const { startSandbox, formatSandboxBanner, SandboxError } = await import(
+          "./sandbox/index.js"
+        );
         const sandbox = await startSandbox({
           port: argv.port,
           quota: argv.quota,
           windowMs: argv.window,
           latencyMs: argv.latency,
           ...(argv.orders !== undefined ? { seed: { generate: { orders: argv.orders } } } : {}),
+        }).catch((error: unknown) => {
+          // The sandbox shares no code with the tool, so its errors become the tool's here.
+          if (error instanceof SandboxError) {
+            throw new BatchError(error.code, error.message, { cause: error });
+          }
+          throw error;
         });
         printer.out(formatSandboxBanner(sandbox));
         await new Promise<void>((resolve) => {
@@ -376,7 +403,7 @@ export async function main(args: readonly string[]): Promise<number> {
     )
     .example(EXAMPLES as [string, string][])
     .epilogue(
-      "Credentials come from the environment: BIGCOMMERCE_STORE_HASH, BIGCOMMERCE_ACCESS_TOKEN (never a flag), BIGCOMMERCE_API_URL.\nExit codes: 0 all rows succeeded, 1 some rows failed or were invalid, 2 fatal (usage, file, credentials), 3 outage, 130/143 interrupted.",
+      "Credentials come from the environment: BIGCOMMERCE_STORE_HASH, BIGCOMMERCE_ACCESS_TOKEN (never a flag), BIGCOMMERCE_API_URL.\nExit codes: 0 all rows succeeded, 1 some rows failed or were invalid, 2 fatal (usage, file, credentials, results file in use), 3 outage, 129/130/143 stopped by SIGHUP/SIGINT/SIGTERM.",
     )
     .version(VERSION)
     .strict()

@@ -1,8 +1,12 @@
 import { readFile, stat } from "node:fs/promises";
+import { normalizeAccessToken } from "./api/secret.js";
 import { checkApiUrl } from "./api/url.js";
 import { CredentialsError, UsageError } from "./errors.js";
 
-/** One store's credentials. The token is a secret: it is never printed, logged or put in an error. */
+/**
+ * One store's credentials. The token is a secret: it is never printed, logged or put in an error.
+ * It is held trimmed and checked (api/secret.ts normalizeAccessToken).
+ */
 export interface StoreCredentials {
   readonly storeHash: string;
   readonly accessToken: string;
@@ -107,7 +111,9 @@ export async function loadCredentialsFile(
     }
     stores.set(id, {
       storeHash: checkStoreHash(hash, where),
-      accessToken: token,
+      // Trimmed (a final newline or space would be trimmed by axios, and then missed by redaction),
+      // and refused when it cannot be a BigCommerce token (secret.ts).
+      accessToken: normalizeAccessToken(token, `${where}, access_token`),
       apiUrl: url ?? DEFAULT_API_URL,
     });
   }
@@ -138,7 +144,12 @@ export async function loadStoreDirectory(sources: DirectorySources): Promise<Sto
   const envUrl = sources.apiUrl ?? sources.env[ENV.apiUrl] ?? DEFAULT_API_URL;
   const envStore: StoreCredentials | undefined =
     envToken && envHash
-      ? { storeHash: checkStoreHash(envHash, ENV.storeHash), accessToken: envToken, apiUrl: envUrl }
+      ? {
+          storeHash: checkStoreHash(envHash, ENV.storeHash),
+          // Same rule as a credentials file's access_token: trimmed, checked (secret.ts).
+          accessToken: normalizeAccessToken(envToken, ENV.accessToken),
+          apiUrl: envUrl,
+        }
       : undefined;
 
   const entries = file ? await loadCredentialsFile(file, sources.platform) : undefined;

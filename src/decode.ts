@@ -1,4 +1,4 @@
-import { isUtf8 } from "node:buffer";
+import { isAscii, isUtf8 } from "node:buffer";
 import { TextDecoder } from "node:util";
 
 /** Text encodings the reader accepts (issue #5). */
@@ -135,6 +135,124 @@ export function firstInvalidUtf8(data: Uint8Array): number {
     i += needed + 1;
   }
   return length;
+}
+
+/**
+ * Walks `data` by UTF-8 sequences (WHATWG rules, as TextDecoder `fatal`): calls `onInvalid` with the
+ * start and length of each invalid sequence (a maximal subpart, as a decoder replaces it by one
+ * U+FFFD) and returns the index of the first valid multi-byte sequence, or -1. `data` must end on
+ * a character boundary (completeUtf8Length), except at the end of the input.
+ */
+export function walkUtf8(
+  data: Uint8Array,
+  onInvalid?: (at: number, length: number) => void,
+): number {
+  const length = data.length;
+  let firstMultibyte = -1;
+  let i = 0;
+  while (i < length) {
+    const byte = data[i] ?? 0;
+    if (byte < 0x80) {
+      i++;
+      continue;
+    }
+    let needed: number;
+    let low = 0x80;
+    let high = 0xbf;
+    if (byte >= 0xc2 && byte <= 0xdf) needed = 1;
+    else if (byte >= 0xe0 && byte <= 0xef) {
+      needed = 2;
+      if (byte === 0xe0) low = 0xa0;
+      if (byte === 0xed) high = 0x9f;
+    } else if (byte >= 0xf0 && byte <= 0xf4) {
+      needed = 3;
+      if (byte === 0xf0) low = 0x90;
+      if (byte === 0xf4) high = 0x8f;
+    } else {
+      onInvalid?.(i, 1);
+      i++;
+      continue;
+    }
+    let k = 1;
+    for (; k <= needed; k++) {
+      const next = data[i + k];
+      if (next === undefined || next < low || next > high) break;
+      low = 0x80;
+      high = 0xbf;
+    }
+    if (k > needed) {
+      if (firstMultibyte < 0) firstMultibyte = i;
+      i += needed + 1;
+    } else {
+      onInvalid?.(i, k);
+      i += k;
+    }
+  }
+  return firstMultibyte;
+}
+
+/** An invalid UTF-8 sequence: offset from the start of the stream, and its bytes as hex. */
+export interface Utf8Problem {
+  readonly offset: number;
+  readonly bytesHex: string;
+}
+
+/**
+ * Streaming UTF-8 check that never throws: passes the bytes through (each write returns the part
+ * that ends on a character boundary) and reports every invalid sequence instead, with whether and
+ * where a valid multi-byte sequence was seen. A file with one stray byte among valid UTF-8 text is
+ * still UTF-8 (the stray byte's row is invalid); only a file with no valid multi-byte sequence at
+ * all may be Windows-1252 (issue 4 of the safety review: `Zürich` must never become `ZÃ¼rich`).
+ */
+export class LenientUtf8 {
+  #carry: Buffer | undefined;
+  #offset = 0;
+  /** Stream offset of the first valid multi-byte sequence; -1 while none was seen. */
+  firstMultibyte = -1;
+
+  /**
+   * `problems` (if given) receives the invalid sequences of the returned bytes, offsets from the
+   * start of the stream, in order.
+   */
+  write(chunk: Buffer, problems?: Utf8Problem[]): Buffer {
+    const data = this.#carry === undefined ? chunk : Buffer.concat([this.#carry, chunk]);
+    const end = completeUtf8Length(data);
+    const complete = end === data.length ? data : data.subarray(0, end);
+    this.#check(complete, problems);
+    this.#carry = end === data.length ? undefined : Buffer.from(data.subarray(end));
+    this.#offset += end;
+    return complete;
+  }
+
+  /** The bytes held back (a sequence cut off by the end of the input), checked. */
+  end(problems?: Utf8Problem[]): Buffer {
+    const carry = this.#carry ?? Buffer.alloc(0);
+    this.#carry = undefined;
+    this.#check(carry, problems);
+    this.#offset += carry.length;
+    return carry;
+  }
+
+  #check(data: Buffer, problems: Utf8Problem[] | undefined): void {
+    // Native checks first: almost every chunk of a UTF-8 file is valid, most are ASCII.
+    if (isUtf8(data)) {
+      if (this.firstMultibyte < 0 && !isAscii(data)) {
+        let i = 0;
+        while ((data[i] ?? 0) < 0x80) i++;
+        this.firstMultibyte = this.#offset + i;
+      }
+      return;
+    }
+    const base = this.#offset;
+    const first = walkUtf8(
+      data,
+      problems &&
+        ((at, length) => {
+          problems.push({ offset: base + at, bytesHex: hexBytes(data.subarray(at, at + length)) });
+        }),
+    );
+    if (this.firstMultibyte < 0 && first >= 0) this.firstMultibyte = base + first;
+  }
 }
 
 /**

@@ -26,10 +26,17 @@ export {
   InternalError,
   UsageError,
 } from "./errors.js";
+export { ResultsLockedError } from "./output/lock.js";
+export { defaultOutputPath, type OutputJob } from "./output/paths.js";
 export type { InputInfo, ReadOptions, SupportedEncoding } from "./read-rows.js";
 export { type RunOptions, runBatch } from "./run.js";
-export { startSandbox } from "./sandbox/index.js";
-export { exitCodeOf, type RunSummary, type StopReason, summaryToJson } from "./summarize.js";
+export {
+  exitCodeOf,
+  type RunSummary,
+  type StopReason,
+  type StopSignal,
+  summaryToJson,
+} from "./summarize.js";
 export type * from "./types.js";
 export { checkRow } from "./validate-row.js";
 export { OutputFileError } from "./write-results.js";

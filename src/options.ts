@@ -2,10 +2,10 @@ import type { Writable } from "node:stream";
 import { type DirectorySources, loadStoreDirectory } from "./credentials.js";
 import { UsageError } from "./errors.js";
 import { parseColumnMap } from "./header.js";
+import { defaultOutputPath } from "./output/paths.js";
 import type { ReadOptions, SupportedEncoding } from "./read-rows.js";
 import type { RunOptions } from "./run.js";
 import { USER_AGENT } from "./version.js";
-import { defaultResultsPath } from "./write-results.js";
 
 /** Flags as yargs hands them over (kebab-case names folded to camelCase). */
 export interface CliFlags {
@@ -146,8 +146,13 @@ export async function normalizeRunOptions(
   }
   const timeoutMs = seconds(flags.timeout, "--timeout");
   const graceMs = seconds(flags.grace, "--grace");
+  // validate and --dry-run have their own default names: they never replace a real run's results
+  // (and with them what --resume would carry over) unless --output names that file (issue 7).
+  const job = mode === "validate" ? "validate" : flags.dryRun ? "dry-run" : "run";
   const output =
-    flags.output === "-" ? environment.stdout : (flags.output ?? defaultResultsPath(flags.input));
+    flags.output === "-"
+      ? environment.stdout
+      : (flags.output ?? defaultOutputPath(flags.input, job));
   const base: RunOptions = {
     input: flags.input,
     mode,

@@ -3,6 +3,7 @@
  * few seconds in a log file. Rendering is pure (state → string); the reporter only keeps counts,
  * a clock and a timer. Nothing here touches `process`: the CLI passes its stderr in.
  */
+import type { RateLimitEvent } from "./api/rate-limit.js";
 
 /** Where progress goes: `process.stderr` in the CLI, a fake in tests. */
 export interface ProgressStream {
@@ -37,6 +38,44 @@ export interface ProgressState {
   etaMs: number | undefined;
   /** Time left before the store's quota lets requests through again, ms (undefined: not waiting). */
   waitingMs?: number | undefined;
+  /** Why the run waits (undefined: not said, or not waiting). */
+  waitingFor?: WaitCause | undefined;
+}
+
+/** Why requests are held back, from the rate-limit event that started the wait (api/rate-limit.ts). */
+export interface WaitCause {
+  /**
+   * "quota": the window's quota (minus the reserve) is used up until the window resets;
+   * "rate_limited": a 429 with the store's wait; "overloaded": a 429 without rate-limit headers (the
+   * platform under load), backing off.
+   */
+  readonly kind: "quota" | "rate_limited" | "overloaded";
+  /** The store's headers asked for this longer wait; it was clamped to the window and to 5 minutes. */
+  readonly cappedFromMs?: number;
+}
+
+/** The cause of a wait, from the event the API layer reported. */
+export function waitCause(event: RateLimitEvent): WaitCause {
+  const kind =
+    event.type === "throttle" ? "quota" : event.withHeaders ? "rate_limited" : "overloaded";
+  return event.cappedFromMs === undefined ? { kind } : { kind, cappedFromMs: event.cappedFromMs };
+}
+
+const WAIT_REASONS: Readonly<Record<WaitCause["kind"], string>> = {
+  quota: "quota used up until the window resets",
+  rate_limited: "rate limited, HTTP 429",
+  overloaded: "store under load, HTTP 429 without rate-limit headers",
+};
+
+/** "waiting for quota 12s", with the reason when known: "… (rate limited, HTTP 429; the store asked for 1h00m)". */
+function formatWaiting(waitingMs: number, cause: WaitCause | undefined): string {
+  const base = `waiting for quota ${formatDuration(waitingMs)}`;
+  if (cause === undefined) return base;
+  const capped =
+    cause.cappedFromMs === undefined
+      ? ""
+      : `; the store asked for ${formatDuration(cause.cappedFromMs)}, capped`;
+  return `${base} (${WAIT_REASONS[cause.kind]}${capped})`;
 }
 
 /** The rate is averaged over this span, so a burst or a 429 pause moves it smoothly. */
@@ -86,8 +125,7 @@ export function renderBar(state: ProgressState, width: number): string {
     formatEta(state.etaMs),
     `${grouped.format(state.failed)} failed`,
   ];
-  if (state.waitingMs !== undefined)
-    parts.push(`waiting for quota ${formatDuration(state.waitingMs)}`);
+  if (state.waitingMs !== undefined) parts.push(formatWaiting(state.waitingMs, state.waitingFor));
   const figures = parts.join(" · ");
   const barWidth = Math.floor(width) - figures.length - 1;
   if (barWidth < MIN_BAR_WIDTH) return figures.slice(0, Math.floor(width));
@@ -100,7 +138,7 @@ export function renderBar(state: ProgressState, width: number): string {
 export function renderLine(state: ProgressState): string {
   const percent = Math.floor(fractionDone(state) * 100);
   const waiting =
-    state.waitingMs === undefined ? "" : `, waiting for quota ${formatDuration(state.waitingMs)}`;
+    state.waitingMs === undefined ? "" : `, ${formatWaiting(state.waitingMs, state.waitingFor)}`;
   return `progress: ${state.done}/${state.total} rows (${percent}%), ${formatRate(state.ratePerSec)}, ${formatEta(state.etaMs)}, ${state.failed} failed${waiting}`;
 }
 
@@ -140,6 +178,7 @@ export class ProgressReporter {
   #done = 0;
   #failed = 0;
   #waitUntil = Number.NEGATIVE_INFINITY;
+  #waitCause: WaitCause | undefined;
   #lastOutputAt: number;
   #lastText = "";
   #timer: ReturnType<typeof setTimeout> | undefined;
@@ -182,10 +221,17 @@ export class ProgressReporter {
     this.#total = total;
   }
 
-  /** The store's quota holds requests back for `ms` (a 429 or the client's own throttle); shown until over. */
-  waiting(ms: number): void {
+  /**
+   * The store's quota holds requests back for `ms` (a 429 or the client's own throttle); shown until
+   * over, with the reason when `event` (the rate-limit event that started the wait) is given.
+   */
+  waiting(ms: number, event?: RateLimitEvent): void {
     if (this.#finished || !Number.isFinite(ms) || ms <= 0) return;
-    this.#waitUntil = this.#now() + ms;
+    const until = this.#now() + ms;
+    // A shorter wait reported while a longer one runs does not hide it (nor its reason).
+    if (until < this.#waitUntil) return;
+    this.#waitUntil = until;
+    this.#waitCause = event === undefined ? undefined : waitCause(event);
   }
 
   /** What the line shows now: counts, smoothed rate and ETA. */
@@ -207,6 +253,7 @@ export class ProgressReporter {
       ratePerSec,
       etaMs,
       ...(waitingMs > 0 ? { waitingMs } : {}),
+      ...(waitingMs > 0 && this.#waitCause !== undefined ? { waitingFor: this.#waitCause } : {}),
     };
   }
 

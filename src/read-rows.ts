@@ -1,6 +1,16 @@
-import { createReadStream, type ReadStream } from "node:fs";
-import { open, stat } from "node:fs/promises";
+import {
+  createReadStream,
+  createWriteStream,
+  type FSWatcher,
+  type ReadStream,
+  rmSync,
+  watch as watchFile,
+} from "node:fs";
+import { mkdtemp, open, rm, stat } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { pipeline, type Readable } from "node:stream";
+import { pipeline as pipelineAsync } from "node:stream/promises";
 import { CsvError, Parser } from "csv-parse";
 import { parse as parseSync } from "csv-parse/sync";
 import {
@@ -8,16 +18,18 @@ import {
   ENCODING_LABELS,
   type EncodingChoice,
   findBom,
+  LenientUtf8,
   StrictDecoder,
   SUPPORTED_ENCODINGS,
   type SupportedEncoding,
   sniffEncoding,
+  type Utf8Problem,
   Utf8Validator,
 } from "./decode.js";
 import { InputFileError, InternalError, UsageError } from "./errors.js";
 import { resolveHeader, scoreHeader } from "./header.js";
 import { RecordScanner, ScanError, type ScanProblem } from "./scan-records.js";
-import type { ColumnName, SourceRow } from "./types.js";
+import type { ColumnName, RowProblem, SourceRow } from "./types.js";
 
 export type { SupportedEncoding } from "./decode.js";
 
@@ -121,6 +133,23 @@ interface Fingerprint {
 
 const fingerprints = new WeakMap<InputInfo, Fingerprint>();
 
+/** Where readRows reads an InputInfo's bytes: the private copy when inspectInput was given one. */
+const readPaths = new WeakMap<InputInfo, string>();
+
+/** The first bytes that are not valid UTF-8 in a data record of a UTF-8 file, as pass 1 found them. */
+interface InvalidUtf8 {
+  /** File line of the bad bytes (the record may start on an earlier line). */
+  readonly line: number;
+  /** 1-based field of the record that holds them. */
+  readonly field: number;
+  /** Offset of the first bad byte from the start of the file (BOM included). */
+  readonly offset: number;
+  readonly bytesHex: string;
+}
+
+/** Per InputInfo: record start line → its first invalid UTF-8 bytes (only files that have some). */
+const invalidUtf8Rows = new WeakMap<InputInfo, ReadonlyMap<number, InvalidUtf8>>();
+
 /** An error from the file system (ENOENT, EACCES, EISDIR, EIO, …) as opposed to one of ours. */
 function isSystemError(error: unknown): error is NodeJS.ErrnoException {
   return (
@@ -145,27 +174,225 @@ function unreadable(file: string, error: NodeJS.ErrnoException): InputFileError 
   );
 }
 
-async function statInput(file: string): Promise<Fingerprint> {
+function isDirectory(file: string): InputFileError {
+  return new InputFileError(
+    "E_FILE_UNREADABLE",
+    "cannot read the input file: it is a directory (expected a CSV file)",
+    { file },
+  );
+}
+
+/** `path` is read; `file` is how messages name it. */
+async function statInput(file: string, path: string = file): Promise<Fingerprint> {
   let stats: Awaited<ReturnType<typeof stat>>;
   try {
-    stats = await stat(file);
+    stats = await stat(path);
   } catch (error) {
     if (isSystemError(error)) throw unreadable(file, error);
     throw error;
   }
-  if (stats.isDirectory()) {
+  if (stats.isDirectory()) throw isDirectory(file);
+  if (!stats.isFile()) {
+    // Both passes read the file from its start: a pipe (or stdin, a FIFO, a device) would give
+    // the second pass nothing, or other bytes than the first pass checked.
     throw new InputFileError(
-      "E_FILE_UNREADABLE",
-      "cannot read the input file: it is a directory (expected a CSV file)",
+      "E_FILE_NOT_REGULAR",
+      "cannot read the input twice: it is a pipe, FIFO or device (expected a regular file; the command line and runBatch copy such an input first, see snapshotInput)",
       { file },
     );
   }
   return { size: stats.size, mtimeMs: stats.mtimeMs };
 }
 
-async function readHead(file: string): Promise<Buffer> {
+// ---- The private copy (snapshot) of the input ----
+
+/**
+ * The input as named on the command line for standard input. Read through /dev/stdin, so that
+ * only cli.ts touches `process`.
+ */
+export const STDIN_INPUT = "-";
+
+/** Paths that name standard input. */
+const STDIN_PATHS: ReadonlySet<string> = new Set(["/dev/stdin", "/dev/fd/0", "/proc/self/fd/0"]);
+
+/** How often a run looks at the original, besides fs.watch's notices (not every file system sends them). */
+const WATCH_INTERVAL_MS = 200;
+
+/**
+ * A private copy of the input that both passes read: what a run applies is exactly what its first
+ * pass checked, whatever happens to the original meanwhile (an exporter overwriting it in place,
+ * a pipe that can be read only once). See README "Reliability".
+ */
+export interface InputSnapshot {
+  /** The input as the caller named it (messages and InputInfo.file). */
+  readonly file: string;
+  /** The copy: mode 0600 in a fresh directory (mode 0700) under os.tmpdir(). */
+  readonly path: string;
+  /** The original is a regular file that can change during the run (a pipe cannot). */
+  readonly watchable: boolean;
+  /** E_FILE_CHANGED when the original is no longer what was copied, else undefined. */
+  check(): Promise<InputFileError | undefined>;
+  /** Calls `onChange` once, as soon as the original changes (fs.watch, and a poll that keeps no process alive). */
+  watch(onChange: (error: InputFileError) => void): void;
+  /** Stops watching and removes the copy; safe to call more than once. */
+  close(): Promise<void>;
+}
+
+/** What identifies the original's content without reading it. */
+interface Identity {
+  readonly dev: bigint;
+  readonly ino: bigint;
+  readonly size: bigint;
+  readonly mtimeNs: bigint;
+}
+
+/** Directories of the snapshots alive in this process, for removeInputSnapshotsSync. */
+const liveSnapshots = new Set<string>();
+
+/**
+ * Removes every snapshot of this process, synchronously: for an exit that runs no `finally`
+ * (cli.ts calls it before `process.exit` on a second interrupt).
+ */
+export function removeInputSnapshotsSync(): void {
+  for (const dir of liveSnapshots) rmSync(dir, { recursive: true, force: true });
+  liveSnapshots.clear();
+}
+
+function changedDuringRun(file: string, what: string): InputFileError {
+  return new InputFileError(
+    "E_FILE_CHANGED",
+    `the file changed during the run: ${what}; the rows not yet started were not attempted, and nothing of its new content was read (expected the file unchanged until the run ends; run again once it is complete)`,
+    { file },
+  );
+}
+
+async function identify(file: string, path: string): Promise<Identity & { regular: boolean }> {
+  let stats: Awaited<ReturnType<typeof stat>> & { mtimeNs: bigint };
   try {
-    const handle = await open(file, "r");
+    stats = await stat(path, { bigint: true });
+  } catch (error) {
+    if (isSystemError(error)) throw unreadable(file, error);
+    throw error;
+  }
+  if (stats.isDirectory()) throw isDirectory(file);
+  return {
+    dev: stats.dev,
+    ino: stats.ino,
+    size: stats.size,
+    mtimeNs: stats.mtimeNs,
+    regular: stats.isFile(),
+  };
+}
+
+/** How the original differs from `before`, or undefined when it does not. */
+async function difference(path: string, before: Identity): Promise<string | undefined> {
+  let now: Identity;
+  try {
+    now = await identify(path, path);
+  } catch {
+    return "it was removed or cannot be read any more";
+  }
+  if (now.dev !== before.dev || now.ino !== before.ino) return "it was replaced by another file";
+  if (now.size !== before.size) return `its size changed from ${before.size} to ${now.size} bytes`;
+  if (now.mtimeNs !== before.mtimeNs) return "its modification time changed";
+  return undefined;
+}
+
+/**
+ * Copies the input (a file, a FIFO, `-` for standard input) into a private snapshot, for
+ * inspectInput and readRows to read instead of the original. The caller must close() it.
+ */
+export async function snapshotInput(file: string, signal?: AbortSignal): Promise<InputSnapshot> {
+  signal?.throwIfAborted();
+  const name = file === STDIN_INPUT ? "stdin" : file;
+  const source = file === STDIN_INPUT ? "/dev/stdin" : file;
+  const before = await identify(name, source);
+  const dir = await mkdtemp(join(tmpdir(), "bc-order-batch-input-"));
+  liveSnapshots.add(dir);
+  const path = join(dir, "input.csv");
+  const remove = async (): Promise<void> => {
+    liveSnapshots.delete(dir);
+    await rm(dir, { recursive: true, force: true });
+  };
+  // Standard input that is not a file (a pipe, or the socket a parent process gives, which
+  // /dev/stdin cannot open: ENXIO) is read from descriptor 0, which stays open.
+  const fromStdin = (file === STDIN_INPUT || STDIN_PATHS.has(file)) && !before.regular;
+  try {
+    await pipelineAsync(
+      fromStdin
+        ? createReadStream("", { fd: 0, autoClose: false, highWaterMark: SCAN_CHUNK_BYTES })
+        : createReadStream(source, { highWaterMark: SCAN_CHUNK_BYTES }),
+      createWriteStream(path, { flags: "wx", mode: 0o600 }),
+      { signal },
+    );
+    if (before.regular) {
+      const what = await difference(source, before);
+      // Copied while being written: the copy may hold half of each version.
+      if (what !== undefined) throw changedDuringRun(name, `${what} while it was being read`);
+    }
+  } catch (error) {
+    await remove();
+    if (isSystemError(error)) throw unreadable(name, error);
+    throw error;
+  }
+
+  let stopWatching: (() => void) | undefined;
+  const check = async (): Promise<InputFileError | undefined> => {
+    if (!before.regular) return undefined;
+    const what = await difference(source, before);
+    return what === undefined ? undefined : changedDuringRun(name, what);
+  };
+  return {
+    file: name,
+    path,
+    watchable: before.regular,
+    check,
+    watch(onChange) {
+      if (!before.regular || stopWatching !== undefined) return;
+      let done = false;
+      let busy = false;
+      let watcher: FSWatcher | undefined;
+      const stop = (): void => {
+        done = true;
+        clearInterval(timer);
+        watcher?.close();
+      };
+      const probe = async (): Promise<void> => {
+        if (done || busy) return;
+        busy = true;
+        try {
+          const error = await check();
+          if (error !== undefined && !done) {
+            stop();
+            onChange(error);
+          }
+        } finally {
+          busy = false;
+        }
+      };
+      const timer = setInterval(() => void probe(), WATCH_INTERVAL_MS);
+      timer.unref();
+      try {
+        watcher = watchFile(source, { persistent: false }, () => void probe());
+        watcher.on("error", () => {
+          // The poll still watches.
+        });
+      } catch {
+        // No fs.watch here (some network file systems): the poll watches alone.
+      }
+      stopWatching = stop;
+      void probe();
+    },
+    async close() {
+      stopWatching?.();
+      await remove();
+    },
+  };
+}
+
+async function readHead(file: string, path: string = file): Promise<Buffer> {
+  try {
+    const handle = await open(path, "r");
     try {
       const buffer = Buffer.alloc(HEAD_BYTES);
       const { bytesRead } = await handle.read(buffer, 0, HEAD_BYTES, 0);
@@ -199,23 +426,63 @@ function chooseEncoding(
   return { encoding: sniffEncoding(head), source: "detected", bomLength: 0 };
 }
 
-/** Detected UTF-8 turned out not to be: inspectInput starts again with Windows-1252. */
+/**
+ * Detected UTF-8 met a byte that is not UTF-8 before any valid multi-byte sequence: inspectInput
+ * tries Windows-1252 next.
+ */
 class NotUtf8 extends Error {
+  readonly line: number;
+  /** The bad bytes are in the header (then the file cannot be UTF-8 with one bad row). */
+  readonly inHeader: boolean;
+  readonly failure: { readonly bytesHex: string; readonly offset: number };
+
+  constructor(
+    line: number,
+    inHeader: boolean,
+    failure: { readonly bytesHex: string; readonly offset: number },
+  ) {
+    super(`not UTF-8 (line ${line})`);
+    this.line = line;
+    this.inHeader = inHeader;
+    this.failure = failure;
+  }
+}
+
+/**
+ * The Windows-1252 reading of a file found a valid multi-byte UTF-8 sequence: the file is UTF-8
+ * after all (its bad bytes make their rows invalid), never decoded as Windows-1252.
+ */
+class LooksUtf8 extends Error {
   readonly line: number;
 
   constructor(line: number) {
-    super(`not UTF-8 (line ${line})`);
+    super(`valid UTF-8 at line ${line}`);
     this.line = line;
   }
 }
+
+/** How pass 1 treats bytes that are not UTF-8 in a UTF-8 file. */
+type Utf8Mode =
+  /** --encoding utf-8: the file is refused at the first one. */
+  | "strict"
+  /** No BOM: before any valid multi-byte sequence they mean "not UTF-8" (NotUtf8); after one, their row is invalid. */
+  | "probe"
+  /** A UTF-8 BOM, or a file known to hold UTF-8: their row is invalid. */
+  | "rows";
 
 function decodeError(
   file: string,
   choice: EncodingChoice,
   failure: DecodeFailure,
   line: number,
+  inHeader = false,
 ): Error {
-  if (choice.encoding === "utf-8" && choice.source === "detected") return new NotUtf8(line);
+  if (choice.encoding === "utf-8" && choice.source === "detected") {
+    return new NotUtf8(line, inHeader, {
+      bytesHex: failure.bytesHex,
+      offset: choice.bomLength + failure.byteOffset,
+    });
+  }
   const why =
     choice.source === "forced"
       ? "the encoding was set to it"
@@ -282,13 +549,14 @@ interface HeaderText {
 /** The header record's text and line, read with the file's encoding; undefined for no record. */
 async function readHeaderText(
   file: string,
+  path: string,
   choice: EncodingChoice,
   candidates: readonly Delimiter[],
   settings: Settings,
   signal: AbortSignal | undefined,
 ): Promise<HeaderText | undefined> {
   const decoder = new StrictDecoder(choice.encoding);
-  const stream = createReadStream(file, { start: choice.bomLength, highWaterMark: 64 * 1024 });
+  const stream = createReadStream(path, { start: choice.bomLength, highWaterMark: 64 * 1024 });
   const texts = new Map<Delimiter, string>();
   let text = "";
   let start = 0;
@@ -299,16 +567,19 @@ async function readHeaderText(
       signal?.throwIfAborted();
       const next = await chunks.next();
       const eof = next.done === true;
+      // Bad bytes after the header are the scan's business (in a UTF-8 file they make their row
+      // invalid): the header is read from what decoded cleanly before them.
+      let failure: DecodeFailure | undefined;
       try {
         text += eof ? decoder.end() : decoder.write(next.value as Buffer);
       } catch (error) {
         if (!(error instanceof DecodeFailure)) throw error;
-        const line = 1 + countLineBreaks(text + (error.valid as string));
-        throw decodeError(file, choice, error, line);
+        failure = error;
+        text += error.valid as string;
       }
       while (text[start] === "\r" || text[start] === "\n") start++;
       // Rescan only when the text has doubled, so a huge header costs linear time.
-      if (eof || text.length >= 2 * scannedLength) {
+      if (eof || failure !== undefined || text.length >= 2 * scannedLength) {
         scannedLength = text.length;
         for (const delimiter of candidates) {
           if (texts.has(delimiter)) continue;
@@ -319,6 +590,9 @@ async function readHeaderText(
       const line = 1 + countLineBreaks(text.slice(0, start));
       if (texts.size === candidates.length || eof) {
         return start >= text.length ? undefined : { line, texts };
+      }
+      if (failure !== undefined) {
+        throw decodeError(file, choice, failure, 1 + countLineBreaks(text), true);
       }
       if (text.length - start > settings.maxRecordBytes) {
         throw recordTooLarge(file, line, settings.maxRecordBytes);
@@ -449,12 +723,16 @@ interface ScanSummary {
   firstEmptyLine: number;
   ragged: number;
   firstRaggedLine: number;
+  /** Data records of a UTF-8 file holding bytes that are not UTF-8, by start line. */
+  invalidUtf8: Map<number, InvalidUtf8>;
 }
 
 /** Pass 1 over the whole file: decoding and structure of every record, and the counts. */
 async function scanFile(
   file: string,
+  path: string,
   choice: EncodingChoice,
+  utf8Mode: Utf8Mode,
   delimiter: Delimiter,
   header: HeaderText,
   fieldCount: number,
@@ -467,6 +745,7 @@ async function scanFile(
     firstEmptyLine: 0,
     ragged: 0,
     firstRaggedLine: 0,
+    invalidUtf8: new Map(),
   };
   let headerSeen = false;
   const scanner = new RecordScanner(delimiter, settings.maxRecordBytes, (line, fields, empty) => {
@@ -484,17 +763,32 @@ async function scanFile(
       if (fields !== fieldCount && summary.ragged++ === 0) summary.firstRaggedLine = line;
     }
   });
-  const input = scanInputFor(choice.encoding);
-  const stream = createReadStream(file, {
+  const stream = createReadStream(path, {
     start: choice.bomLength,
     highWaterMark: SCAN_CHUNK_BYTES,
   });
   try {
-    for await (const chunk of stream) {
-      signal?.throwIfAborted();
-      scanner.write(input.write(chunk as Buffer));
+    if (choice.encoding === "utf-8" && utf8Mode !== "strict") {
+      await scanUtf8Rows(
+        file,
+        stream,
+        scanner,
+        choice,
+        utf8Mode,
+        header,
+        summary.invalidUtf8,
+        signal,
+      );
+    } else if (choice.source === "fallback") {
+      await scanFallback(stream, scanner, signal);
+    } else {
+      const input = scanInputFor(choice.encoding);
+      for await (const chunk of stream) {
+        signal?.throwIfAborted();
+        scanner.write(input.write(chunk as Buffer));
+      }
+      scanner.write(input.end());
     }
-    scanner.write(input.end());
     scanner.end();
   } catch (error) {
     if (error instanceof DecodeFailure) {
@@ -517,20 +811,117 @@ async function scanFile(
   return summary;
 }
 
+function headerNotUtf8(
+  file: string,
+  line: number,
+  bytesHex: string,
+  offset: number,
+  why: string,
+): InputFileError {
+  return new InputFileError(
+    "E_ENCODING",
+    `${bytesHex} (byte offset ${offset} of the file) in the header is not valid UTF-8 (expected a UTF-8 header, as ${why}; a bad byte in the header cannot be confined to one row)`,
+    { file, line },
+  );
+}
+
+/**
+ * Pass 1 of a UTF-8 file whose bad bytes make their row invalid rather than the file: the scanner
+ * is fed up to each bad sequence, so its state there says which record and field hold it.
+ */
+async function scanUtf8Rows(
+  file: string,
+  stream: ReadStream,
+  scanner: RecordScanner,
+  choice: EncodingChoice,
+  utf8Mode: Utf8Mode,
+  header: HeaderText,
+  invalid: Map<number, InvalidUtf8>,
+  signal: AbortSignal | undefined,
+): Promise<void> {
+  const input = new LenientUtf8();
+  const problems: Utf8Problem[] = [];
+  /** Stream offset of the next byte the scanner gets. */
+  let fed = 0;
+  const feed = (bytes: Buffer): void => {
+    let at = 0;
+    for (const problem of problems) {
+      const next = problem.offset - fed;
+      scanner.write(bytes.subarray(at, next));
+      at = next;
+      const offset = choice.bomLength + problem.offset;
+      const utf8Before = input.firstMultibyte >= 0 && input.firstMultibyte < problem.offset;
+      const inHeader = scanner.recordLine <= header.line;
+      if (inHeader && utf8Mode === "rows") {
+        throw headerNotUtf8(file, scanner.line, problem.bytesHex, offset, "the file is UTF-8");
+      }
+      if ((utf8Mode === "probe" && !utf8Before) || inHeader) {
+        // No UTF-8 text before it (perhaps Windows-1252), or the header holds it (no row to fail).
+        throw new NotUtf8(scanner.line, inHeader, { bytesHex: problem.bytesHex, offset });
+      }
+      if (!invalid.has(scanner.recordLine)) {
+        invalid.set(scanner.recordLine, {
+          line: scanner.line,
+          field: scanner.field,
+          offset,
+          bytesHex: problem.bytesHex,
+        });
+      }
+    }
+    problems.length = 0;
+    scanner.write(bytes.subarray(at));
+    fed += bytes.length;
+  };
+  for await (const chunk of stream) {
+    signal?.throwIfAborted();
+    feed(input.write(chunk as Buffer, problems));
+  }
+  feed(input.end(problems));
+}
+
+/**
+ * Pass 1 of a file read as Windows-1252 because it is not UTF-8: its bytes scan as they are. A
+ * valid multi-byte UTF-8 sequence anywhere means the file is UTF-8 after all (LooksUtf8).
+ */
+async function scanFallback(
+  stream: ReadStream,
+  scanner: RecordScanner,
+  signal: AbortSignal | undefined,
+): Promise<void> {
+  const probe = new LenientUtf8();
+  let fed = 0;
+  const found = (chunk: Buffer): void => {
+    if (probe.firstMultibyte < 0) return;
+    scanner.write(chunk.subarray(0, Math.max(0, probe.firstMultibyte - fed)));
+    throw new LooksUtf8(scanner.line);
+  };
+  for await (const chunk of stream) {
+    signal?.throwIfAborted();
+    probe.write(chunk as Buffer);
+    found(chunk as Buffer);
+    scanner.write(chunk as Buffer);
+    fed += (chunk as Buffer).length;
+  }
+  probe.end();
+  found(Buffer.alloc(0));
+}
+
 function plural(count: number, one: string, many: string): string {
   return `${count} ${count === 1 ? one : many}`;
 }
 
 async function inspectWith(
   file: string,
+  path: string,
   fingerprint: Fingerprint,
   choice: EncodingChoice,
+  utf8Mode: Utf8Mode,
   settings: Settings,
   warnings: string[],
   signal: AbortSignal | undefined,
 ): Promise<InputInfo> {
   const candidates = settings.delimiter === undefined ? DELIMITERS : [settings.delimiter];
-  const header = await readHeaderText(file, choice, candidates, settings, signal);
+  const header = await readHeaderText(file, path, choice, candidates, settings, signal);
   if (header === undefined) {
     throw new InputFileError(
       "E_FILE_EMPTY",
@@ -540,7 +931,17 @@ async function inspectWith(
   }
   const { delimiter, cells } = chooseDelimiter(file, header, settings);
   const columns = resolveHeader(cells, settings, file, header.line);
-  const summary = await scanFile(file, choice, delimiter, header, cells.length, settings, signal);
+  const summary = await scanFile(
+    file,
+    path,
+    choice,
+    utf8Mode,
+    delimiter,
+    header,
+    cells.length,
+    settings,
+    signal,
+  );
 
   if (choice.source === "detected" && choice.encoding !== "utf-8") {
     warnings.push(
@@ -550,6 +951,13 @@ async function inspectWith(
   if (summary.emptyRows > 0) {
     warnings.push(
       `${file}: skipped ${plural(summary.emptyRows, "row", "rows")} with every field empty (first at line ${summary.firstEmptyLine})`,
+    );
+  }
+  const invalidUtf8 = summary.invalidUtf8;
+  if (invalidUtf8.size > 0) {
+    const first = invalidUtf8.values().next().value as InvalidUtf8;
+    warnings.push(
+      `${file}: ${plural(invalidUtf8.size, "row holds", "rows hold")} bytes that are not valid UTF-8 (first at line ${first.line}); the rest of the file is UTF-8, so ${invalidUtf8.size === 1 ? "it is" : "they are"} reported as invalid and the file is not re-read in another encoding`,
     );
   }
   if (summary.ragged > 0) {
@@ -575,6 +983,8 @@ async function inspectWith(
     warnings: Object.freeze(warnings),
   });
   fingerprints.set(info, fingerprint);
+  if (path !== file) readPaths.set(info, path);
+  if (invalidUtf8.size > 0) invalidUtf8Rows.set(info, invalidUtf8);
   return info;
 }
 
@@ -584,21 +994,53 @@ async function inspectWith(
  * Throws InputFileError (file, line, stable code) for a file that must not be used at all.
  */
 export async function inspectInput(
-  file: string,
+  input: string | InputSnapshot,
   options: ReadOptions = {},
   signal?: AbortSignal,
 ): Promise<InputInfo> {
   const settings = settingsFrom(options);
   signal?.throwIfAborted();
-  const fingerprint = await statInput(file);
-  const choice = chooseEncoding(file, await readHead(file), settings.encoding);
+  // A snapshot is read, and named in messages as the original.
+  const file = typeof input === "string" ? input : input.file;
+  const path = typeof input === "string" ? input : input.path;
+  const fingerprint = await statInput(file, path);
+  const choice = chooseEncoding(file, await readHead(file, path), settings.encoding);
+  const utf8Mode: Utf8Mode =
+    choice.source === "forced" ? "strict" : choice.source === "bom" ? "rows" : "probe";
+  let notUtf8: NotUtf8;
   try {
-    return await inspectWith(file, fingerprint, choice, settings, [], signal);
+    return await inspectWith(file, path, fingerprint, choice, utf8Mode, settings, [], signal);
   } catch (error) {
     if (!(error instanceof NotUtf8)) throw error;
-    const warning = `${file} is not valid UTF-8 (first bad byte at line ${error.line}); decoded as Windows-1252`;
+    notUtf8 = error;
+  }
+  // A bad byte before any valid multi-byte sequence: Windows-1252, unless a valid UTF-8 sequence
+  // comes later (then the file is UTF-8 and its bad bytes fail their rows).
+  try {
+    const warning = `${file} is not valid UTF-8 (first bad byte at line ${notUtf8.line}); decoded as Windows-1252`;
     const fallback: EncodingChoice = { encoding: "windows-1252", source: "fallback", bomLength: 0 };
-    return await inspectWith(file, fingerprint, fallback, settings, [warning], signal);
+    return await inspectWith(
+      file,
+      path,
+      fingerprint,
+      fallback,
+      "strict",
+      settings,
+      [warning],
+      signal,
+    );
+  } catch (error) {
+    if (!(error instanceof LooksUtf8)) throw error;
+    if (notUtf8.inHeader) {
+      throw headerNotUtf8(
+        file,
+        notUtf8.line,
+        notUtf8.failure.bytesHex,
+        notUtf8.failure.offset,
+        `the file holds UTF-8 text (line ${error.line})`,
+      );
+    }
+    return await inspectWith(file, path, fingerprint, choice, "rows", settings, [], signal);
   }
 }
 
@@ -668,9 +1110,10 @@ export async function* readRows(
   const settings = settingsFrom(options);
   signal?.throwIfAborted();
   const { file } = info;
+  const path = readPaths.get(info) ?? file;
   const expected = fingerprints.get(info);
   if (expected !== undefined) {
-    const now = await statInput(file);
+    const now = await statInput(file, path);
     if (now.size !== expected.size || now.mtimeMs !== expected.mtimeMs) {
       throw fileChanged(file, "its size or modification time differs");
     }
@@ -686,8 +1129,12 @@ export async function* readRows(
   });
   const knownCount = knownIndexes.length;
 
-  const input = parserInputFor(info.encoding);
-  const source: ReadStream = createReadStream(file, {
+  // Records pass 1 found holding bytes that are not UTF-8: csv-parse reads them as they are (the
+  // bad bytes show as U+FFFD in the results), and each such row is invalid.
+  const invalidUtf8 = invalidUtf8Rows.get(info);
+  const input = invalidUtf8 === undefined ? parserInputFor(info.encoding) : passThrough;
+  let invalidSeen = 0;
+  const source: ReadStream = createReadStream(path, {
     start: info.bom ? BOM_LENGTH[info.encoding] : 0,
     highWaterMark: PARSE_CHUNK_BYTES,
   });
@@ -756,6 +1203,12 @@ export async function* readRows(
         const at = knownIndexes[k] as number;
         if (at < cells.length) values[knownNames[k] as ColumnName] = cells[at] as string;
       }
+      const bad = invalidUtf8?.get(line);
+      if (bad !== undefined) {
+        invalidSeen++;
+        yield { index, line, cells, values, structureProblem: invalidUtf8Problem(info, bad) };
+        continue;
+      }
       yield cells.length === fieldCount
         ? { index, line, cells, values }
         : {
@@ -778,6 +1231,28 @@ export async function* readRows(
   if (index !== info.rowCount) {
     throw fileChanged(file, `it now has ${index} data rows, not ${info.rowCount}`);
   }
+  if (invalidUtf8 !== undefined && invalidSeen !== invalidUtf8.size) {
+    throw new InternalError(
+      `${file}: pass 1 found ${invalidUtf8.size} rows that are not UTF-8, pass 2 matched ${invalidSeen}`,
+    );
+  }
+}
+
+const passThrough = {
+  write: (chunk: Buffer): Buffer => chunk,
+  end: (): Buffer => Buffer.alloc(0),
+};
+
+/** The problem of a row holding bytes that are not UTF-8 (E_INVALID_UTF8), where pass 1 found them. */
+function invalidUtf8Problem(info: InputInfo, bad: InvalidUtf8): RowProblem {
+  const column = info.columns[bad.field - 1];
+  const name = info.headerCells[bad.field - 1];
+  const where = name === undefined ? `field ${bad.field}` : `column ${bad.field} (${name})`;
+  return {
+    code: "E_INVALID_UTF8",
+    ...(column !== undefined ? { column } : {}),
+    message: `${name ?? `field ${bad.field}`}: ${bad.bytesHex} at line ${bad.line}, ${where}, byte offset ${bad.offset} of the file, is not valid UTF-8; the row was not sent (expected UTF-8 text like the rest of the file: this value was saved in another encoding or damaged; fix it and save the file as CSV UTF-8)`,
+  };
 }
 
 /** Resolves when `stream` may have data to read, or has ended, failed or closed. */

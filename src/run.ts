@@ -12,7 +12,17 @@ import { RESULT_COLUMNS } from "./columns.js";
 import type { StoreDirectory } from "./credentials.js";
 import { csvLine, UTF8_BOM } from "./csv-line.js";
 import { BatchError } from "./errors.js";
-import { type InputInfo, inspectInput, type ReadOptions, readRows } from "./read-rows.js";
+import { lockResultsFile } from "./output/lock.js";
+import { checkOutputPaths, outputPathsOf } from "./output/paths.js";
+import {
+  type InputInfo,
+  type InputSnapshot,
+  inspectInput,
+  type ReadOptions,
+  readRows,
+  snapshotInput,
+} from "./read-rows.js";
+import { LaterRowsOfOrder, orderKeys, planResume } from "./resume/carry-over.js";
 import { buildStatusTable, DEFAULT_ORDER_STATUSES } from "./statuses.js";
 import type { Store, StoreRegistry } from "./stores.js";
 import { type RunSummary, type StopReason, SummaryBuilder } from "./summarize.js";
@@ -165,16 +175,65 @@ function outcomeFromRecord(source: SourceRow, previous: PreviousResult, width: n
 /**
  * Run a batch: CSV rows → checked rows → API calls → outcomes → results CSV, streaming, in input order.
  * Throws for run-level failures before the first row (unreadable input, missing or rejected
- * credentials, an output path that cannot be written: OutputFileError E_OUTPUT_UNWRITABLE), and
+ * credentials, an output path that cannot be written: OutputFileError E_OUTPUT_UNWRITABLE, one
+ * that is the input or a symbolic link: E_OUTPUT_IS_INPUT, E_OUTPUT_SYMLINK, a results file another
+ * run holds: ResultsLockedError E_RESULTS_LOCKED, the last three before anything is read), and
  * when writing the results fails later (E_OUTPUT_WRITE, once the rows in flight have finished).
  * A run stopped otherwise (interrupt, rejected credentials, outage, the reader of the output
  * stream gone) still gives every row a result and says why in `stopReason`.
  */
 export async function runBatch(options: RunOptions): Promise<RunSummary> {
+  const outputPath = typeof options.output === "string" ? options.output : undefined;
+  if (outputPath === undefined) return runUnlocked(options);
+  // Before anything is read, sent or written (issues 3 and 5): no output path may be the input or
+  // a symbolic link, and one run at a time per results file (its `.lock`).
+  await checkOutputPaths(
+    options.input,
+    outputPathsOf(outputPath, {
+      resume: options.resume ?? false,
+      failedFile: options.failedFile ?? true,
+    }),
+  );
+  const lock = await lockResultsFile(outputPath);
+  try {
+    const warning = lock?.warning;
+    return await runUnlocked(
+      warning === undefined
+        ? options
+        : {
+            ...options,
+            onStart: (info) =>
+              options.onStart?.({ ...info, warnings: [warning, ...info.warnings] }),
+          },
+    );
+  } finally {
+    lock?.release();
+  }
+}
+
+async function runUnlocked(options: RunOptions): Promise<RunSummary> {
+  // Both passes read a private copy of the input, removed in every ending: what is applied is
+  // exactly what pass 1 checked, even if the original is overwritten meanwhile (or is a pipe).
+  const snapshot = await snapshotInput(options.input, options.signal);
+  try {
+    return await runSnapshot(options, snapshot);
+  } finally {
+    await snapshot.close();
+  }
+}
+
+async function runSnapshot(options: RunOptions, snapshot: InputSnapshot): Promise<RunSummary> {
   const started = performance.now();
   const readOptions = options.read ?? {};
-  const info = await inspectInput(options.input, readOptions, options.signal);
-  options.onStart?.(info);
+  const info = await inspectInput(snapshot, readOptions, options.signal);
+  // --resume with no results file yet is a fresh run, said on stderr with the input's warnings.
+  const resumePlan = planResume(
+    options.resume,
+    typeof options.output === "string" ? options.output : undefined,
+  );
+  options.onStart?.(
+    resumePlan.notice ? { ...info, warnings: [...info.warnings, resumePlan.notice] } : info,
+  );
 
   const dryRun = options.dryRun ?? false;
   const concurrency = options.concurrency ?? 4;
@@ -199,6 +258,9 @@ export async function runBatch(options: RunOptions): Promise<RunSummary> {
   };
   if (options.signal?.aborted) interrupt();
   else options.signal?.addEventListener("abort", interrupt, { once: true });
+  // The original changed (an exporter rewriting it): stop at once, like an interrupt. Rows in
+  // flight finish; the rest are not_attempted, their cells from the snapshot.
+  snapshot.watch((error) => stop("input_changed", error));
 
   // One retry budget for the whole run: an outage anywhere stops dispatching (issue #4).
   const retryQuota = new RetryQuota(
@@ -230,7 +292,7 @@ export async function runBatch(options: RunOptions): Promise<RunSummary> {
   const orderIdColumn = info.columns.indexOf("order_id");
   const header = resultHeader(info.headerCells);
   const outputPath = typeof options.output === "string" ? options.output : undefined;
-  const writePath = outputPath && options.resume ? `${outputPath}.partial` : outputPath;
+  const writePath = outputPath && resumePlan.resume ? `${outputPath}.partial` : outputPath;
   const failedPath =
     outputPath && (options.failedFile ?? true) ? failedRowsPath(outputPath) : undefined;
   let resultsTarget: Writable;
@@ -243,7 +305,7 @@ export async function runBatch(options: RunOptions): Promise<RunSummary> {
       }
     }
     if (outputPath) {
-      await (options.resume
+      await (resumePlan.resume
         ? foldPartialResults(outputPath, info.headerCells, orderIdColumn, options.excel ?? false)
         : rm(`${outputPath}.partial`, { force: true }));
     }
@@ -274,21 +336,37 @@ export async function runBatch(options: RunOptions): Promise<RunSummary> {
     failedFile && failedPath ? new GuardedOutput(failedFile, failedPath, interrupt) : undefined;
 
   const previous =
-    outputPath && options.resume
+    outputPath && resumePlan.resume
       ? new PreviousResultsCursor(readPreviousResults(outputPath, info.headerCells, orderIdColumn))
       : undefined;
   const running = options.mode === "run";
+  // The order (store and order id) of a row, for the rules that keep an order's rows in file order.
+  const orderKeyOf = orderKeys(
+    options.stores,
+    running ? (await import("./stores.js")).storeKey : undefined,
+  );
+  // --resume: once a row of an order is redone, every later row of that order is redone too, so
+  // its rows are applied again in file order and the last row wins (issue #2).
+  const redone = previous ? new LaterRowsOfOrder() : undefined;
 
   async function* check(rows: AsyncIterable<SourceRow>): AsyncGenerator<Item> {
     for await (const source of rows) {
       // No await at all without --resume: this loop runs for every row of million-row files.
       const earlier = previous ? await previous.find(source.line) : undefined;
-      // Done before, and the same row: a row edited since (a fixed value) is redone.
-      if (
-        earlier &&
+      // Done before, and the same row: a row edited since (a fixed value) is redone, and so is
+      // every later row of an order one of whose rows is redone.
+      let carry =
+        earlier !== undefined &&
         DONE_BEFORE.has(earlier.result) &&
-        sameInputCells(earlier.record, source.cells, width)
-      ) {
+        sameInputCells(earlier.record, source.cells, width);
+      if (redone && previous) {
+        // Past the earlier file's end no row is carried over: the orders need not be remembered.
+        if (previous.exhausted) redone.clear();
+        else if ((!carry || redone.tracking) && redone.next(orderKeyOf(source.values), !carry)) {
+          carry = false;
+        }
+      }
+      if (earlier && carry) {
         yield {
           source,
           outcome: outcomeFromRecord(source, earlier, width),
@@ -424,6 +502,8 @@ export async function runBatch(options: RunOptions): Promise<RunSummary> {
   // it completes, so a kill loses at most the rows in flight (issue #4).
   const batchSize = options.mode === "validate" ? 256 : 1;
 
+  const toRerun = new LaterRowsOfOrder();
+
   async function* format(done: AsyncIterable<Done>): AsyncGenerator<string> {
     yield bom + csvLine(header, true);
     let batch = "";
@@ -431,7 +511,14 @@ export async function runBatch(options: RunOptions): Promise<RunSummary> {
     for await (const { source, outcome, record } of done) {
       summary.add(outcome);
       options.onRow?.(outcome);
-      if (failedOut && !SUCCESS_STATES.has(outcome.result)) {
+      // Every row that did not succeed, and every later row of its order (even one that did), so
+      // that the file fed back in applies the order's rows in file order and the last row wins.
+      const failed = !SUCCESS_STATES.has(outcome.result);
+      if (
+        failedOut &&
+        (failed || toRerun.tracking) &&
+        toRerun.next(orderKeyOf(source.values), failed)
+      ) {
         const cells = source.cells.slice(0, width);
         while (cells.length < width) cells.push("");
         const full = failedOut.write(csvLine(cells, false));
@@ -493,10 +580,16 @@ export async function runBatch(options: RunOptions): Promise<RunSummary> {
   }
   if (failedPath && summary.failed === 0) await rm(failedPath, { force: true });
 
+  // A change in the last moments, before the watch saw it, is reported too.
+  if (stopReason === undefined) {
+    const change = await snapshot.check();
+    if (change) stop("input_changed", change);
+  }
   return summary.build({
     stats: stores?.stats() ?? [],
     elapsedMs: Math.round(performance.now() - started),
     stopReason,
+    stopError,
     resultsFile: outputPath,
     failedFile: failedPath && summary.failed > 0 ? failedPath : undefined,
   });

@@ -121,6 +121,14 @@ export class RecordScanner {
     return this.#recordLine;
   }
 
+  /**
+   * 1-based field of the current record at the scan position: where the next byte written lands
+   * (read-rows.ts uses it to name the column of a byte that is not valid UTF-8).
+   */
+  get field(): number {
+    return this.#delimiters + 1;
+  }
+
   write(data: Uint8Array): void {
     const length = data.length;
     if (length === 0) return;

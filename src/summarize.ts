@@ -1,8 +1,11 @@
 import type { ApiStats } from "./api/store-api.js";
 import { type RowOutcome, type RowResultState, SUCCESS_STATES } from "./types.js";
 
-/** Why a run ended before every row was attempted. */
-export type StopReason = "interrupted" | "credentials_rejected" | "outage";
+/**
+ * Why a run ended before every row was attempted. `input_changed`: the input file changed during
+ * the run (E_FILE_CHANGED); rows not yet started are not attempted, nothing of the new content is read.
+ */
+export type StopReason = "interrupted" | "credentials_rejected" | "outage" | "input_changed";
 
 /** What a run did, for the final stderr lines, `--json` and the exit code. */
 export interface RunSummary {
@@ -17,6 +20,8 @@ export interface RunSummary {
   readonly retries: number;
   readonly elapsedMs: number;
   readonly stopReason: StopReason | undefined;
+  /** The run-level error behind the stop reason, when there is one (e.g. E_FILE_CHANGED naming the file). */
+  readonly stopError?: { readonly code: string; readonly message: string } | undefined;
   readonly resultsFile: string | undefined;
   readonly failedFile: string | undefined;
 }
@@ -49,6 +54,7 @@ export class SummaryBuilder {
     stats: readonly ApiStats[];
     elapsedMs: number;
     stopReason: StopReason | undefined;
+    stopError?: { readonly code: string; readonly message: string } | undefined;
     resultsFile: string | undefined;
     failedFile: string | undefined;
   }): RunSummary {
@@ -66,16 +72,34 @@ export class SummaryBuilder {
       retries: sum((stats) => stats.retries),
       elapsedMs: extra.elapsedMs,
       stopReason: extra.stopReason,
+      stopError: extra.stopError && {
+        code: extra.stopError.code,
+        message: extra.stopError.message,
+      },
       resultsFile: extra.resultsFile,
       failedFile: extra.failedFile,
     };
   }
 }
 
-/** Exit code policy (issue #2, #4): 0 all rows succeeded, 1 some did not, 3 outage, 130/143 interrupted. */
-export function exitCodeOf(summary: RunSummary, signalName?: "SIGINT" | "SIGTERM"): number {
-  if (summary.stopReason === "interrupted") return signalName === "SIGTERM" ? 143 : 130;
+/** The signals that stop a run gracefully (cli.ts). */
+export type StopSignal = "SIGINT" | "SIGTERM" | "SIGHUP";
+
+/** 128 + the signal's number, as a shell reports a process the signal ended. */
+const SIGNAL_EXIT_CODES: Readonly<Record<StopSignal, number>> = {
+  SIGHUP: 129,
+  SIGINT: 130,
+  SIGTERM: 143,
+};
+
+/**
+ * Exit code policy (issue #2, #4): 0 all rows succeeded, 1 some did not, 3 outage, 129/130/143
+ * stopped by SIGHUP/SIGINT/SIGTERM (130 for any other interrupt, e.g. the reader of `-o -` gone).
+ */
+export function exitCodeOf(summary: RunSummary, signalName?: StopSignal): number {
+  if (summary.stopReason === "interrupted") return SIGNAL_EXIT_CODES[signalName ?? "SIGINT"];
   if (summary.stopReason === "credentials_rejected") return 2;
+  if (summary.stopReason === "input_changed") return 2;
   if (summary.stopReason === "outage") return 3;
   return summary.failed === 0 ? 0 : 1;
 }
@@ -94,6 +118,7 @@ export function summaryToJson(summary: RunSummary): Record<string, unknown> {
     retries: summary.retries,
     elapsed_ms: summary.elapsedMs,
     stop_reason: summary.stopReason ?? null,
+    stop_error_code: summary.stopError?.code ?? null,
     results_file: summary.resultsFile ?? null,
     failed_file: summary.failedFile ?? null,
   };
@@ -120,5 +145,10 @@ export function formatSummary(summary: RunSummary): string {
     lines.push("stopped early: credentials rejected");
   if (summary.stopReason === "outage")
     lines.push("stopped early: BigCommerce unavailable (retry budget used up)");
+  if (summary.stopReason === "input_changed") {
+    lines.push(
+      `stopped early: ${summary.stopError?.message ?? "the input file changed during the run"} [${summary.stopError?.code ?? "E_FILE_CHANGED"}]`,
+    );
+  }
   return lines.join("\n");
 }

@@ -1,7 +1,16 @@
-import { createReadStream, createWriteStream, type WriteStream } from "node:fs";
+import {
+  close,
+  constants,
+  createReadStream,
+  createWriteStream,
+  fstat,
+  open,
+  type WriteStream,
+} from "node:fs";
 import { rm } from "node:fs/promises";
 import type { Writable } from "node:stream";
 import { finished } from "node:stream/promises";
+import { promisify } from "node:util";
 import { parse } from "csv-parse";
 import { RESULT_COLUMNS } from "./columns.js";
 import { csvLine } from "./csv-line.js";
@@ -17,7 +26,10 @@ export function failedRowsPath(resultsPath: string): string {
     : `${resultsPath}.failed.csv`;
 }
 
-/** `dir/orders.csv` → `dir/orders.results.csv`. */
+/**
+ * `dir/orders.csv` → `dir/orders.results.csv`: a real run's results. Dry runs and validate have
+ * their own names (output/paths.ts defaultOutputPath), so they never replace these.
+ */
 export function defaultResultsPath(inputPath: string): string {
   return inputPath.toLowerCase().endsWith(".csv")
     ? `${inputPath.slice(0, -4)}.results.csv`
@@ -46,9 +58,11 @@ export async function* readPreviousResults(
 ): AsyncGenerator<PreviousResult> {
   const width = inputHeader.length + RESULT_COLUMNS.length;
   const lineAt = inputHeader.length;
-  const parser = createReadStream(path).pipe(
-    parse({ bom: true, relax_column_count: true, skip_empty_lines: true }),
-  );
+  const parser = parse({ bom: true, relax_column_count: true, skip_empty_lines: true });
+  // pipe() does not pass on the file's errors: a file that cannot be read (gone, ENOENT) would be
+  // an unhandled 'error' event. Passed on, it ends the reading like a cut-short file: no rows.
+  const file = createReadStream(path).on("error", (error) => parser.destroy(error));
+  file.pipe(parser);
   let first = true;
   try {
     for await (const record of parser as AsyncIterable<string[]>) {
@@ -70,6 +84,7 @@ export async function* readPreviousResults(
     // A cut-short last record (unclosed quote at end of file): stop at the last complete one.
   } finally {
     parser.destroy();
+    file.destroy();
   }
 }
 
@@ -84,6 +99,11 @@ export class PreviousResultsCursor {
 
   constructor(records: AsyncGenerator<PreviousResult>) {
     this.#records = records;
+  }
+
+  /** True once the file has no record left: no later line has an earlier result. */
+  get exhausted(): boolean {
+    return this.#exhausted;
   }
 
   /** The earlier result of input line `line`, if the file has one. Lines must be asked in increasing order. */
@@ -140,6 +160,7 @@ const OPEN_PROBLEMS: Readonly<Record<string, string>> = {
   EISDIR: "it is a directory",
   EROFS: "the file system is read-only",
   ENOSPC: "no space left on the device",
+  ELOOP: "it is a symbolic link, which is never followed",
 };
 
 /**
@@ -152,7 +173,7 @@ export class OutputFileError extends BatchError {
   readonly file: string;
 
   constructor(
-    code: "E_OUTPUT_UNWRITABLE" | "E_OUTPUT_WRITE",
+    code: "E_OUTPUT_UNWRITABLE" | "E_OUTPUT_WRITE" | "E_OUTPUT_IS_INPUT" | "E_OUTPUT_SYMLINK",
     message: string,
     context: { file: string; cause?: unknown },
   ) {
@@ -161,37 +182,65 @@ export class OutputFileError extends BatchError {
   }
 }
 
-function describeError(error: unknown): string {
+/** What a system error means, for a message: `its directory does not exist (ENOENT)`. */
+export function describeError(error: unknown): string {
   const code = (error as NodeJS.ErrnoException | undefined)?.code;
   const known = code === undefined ? undefined : OPEN_PROBLEMS[code];
   if (known) return `${known} (${code})`;
   return code ?? (error instanceof Error ? error.message : String(error));
 }
 
+/** Devices and pipes (/dev/null, /dev/full, a named pipe): writing there replaces no file. */
+export function isStreamLike(stats: {
+  isCharacterDevice(): boolean;
+  isFIFO(): boolean;
+  isSocket(): boolean;
+}): boolean {
+  return stats.isCharacterDevice() || stats.isFIFO() || stats.isSocket();
+}
+
+const openFile = promisify(open);
+const fstatFile = promisify(fstat);
+const closeFile = promisify(close);
+// O_NOFOLLOW is missing on Windows (0: no effect there); elsewhere opening a link fails (ELOOP).
+const { O_WRONLY, O_CREAT, O_TRUNC, O_NOFOLLOW = 0 } = constants;
+
+/**
+ * Opens `path` for writing without following a symbolic link at it (issue 5): creating or
+ * truncating through a link would replace the file it points to, perhaps the input. A link to a
+ * device or a pipe (/dev/null, /dev/full) is the one exception: it is opened without O_CREAT and
+ * O_TRUNC, so the open itself changes nothing, and refused unless it is still one once open.
+ */
+async function openNoFollow(path: string): Promise<number> {
+  try {
+    return await openFile(path, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW, 0o666);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== "ELOOP") throw error;
+  }
+  const fd = await openFile(path, O_WRONLY).catch(() => {
+    throw Object.assign(new Error("a symbolic link"), { code: "ELOOP" });
+  });
+  if (isStreamLike(await fstatFile(fd))) return fd;
+  await closeFile(fd);
+  throw Object.assign(new Error("a symbolic link"), { code: "ELOOP" });
+}
+
 /**
  * Creates (or truncates) `path` for writing and resolves once it is open, so that an unwritable
  * path is reported before any row runs, as an OutputFileError (E_OUTPUT_UNWRITABLE), never as an
- * unhandled 'error' event.
+ * unhandled 'error' event. A symbolic link at `path` is not followed (see openNoFollow).
  */
 export async function openOutputFile(path: string): Promise<WriteStream> {
-  const stream = createWriteStream(path);
-  await new Promise<void>((resolve, reject) => {
-    const done = (error?: Error) => {
-      stream.off("ready", done);
-      stream.off("error", done);
-      if (error) reject(error);
-      else resolve();
-    };
-    stream.on("ready", done);
-    stream.on("error", done);
-  }).catch((cause: unknown) => {
-    stream.destroy();
+  let fd: number;
+  try {
+    fd = await openNoFollow(path);
+  } catch (cause) {
     throw new OutputFileError("E_OUTPUT_UNWRITABLE", `cannot write here: ${describeError(cause)}`, {
       file: path,
       cause,
     });
-  });
-  return stream;
+  }
+  return createWriteStream(path, { fd });
 }
 
 /** Removes a file this run created, when the run cannot go on; a failure to remove it changes nothing. */

@@ -25,6 +25,7 @@ import {
   RateLimitGate,
 } from "./rate-limit.js";
 import { type Backoff, DEFAULT_BACKOFF, DEFAULT_MAX_ATTEMPTS, RetryQuota } from "./retry-policy.js";
+import { normalizeAccessToken } from "./secret.js";
 import type { ApiStats, StoreApi } from "./store-api.js";
 import { checkApiUrl } from "./url.js";
 import { type AttemptResult, withRetry } from "./with-retry.js";
@@ -32,7 +33,11 @@ import { type AttemptResult, withRetry } from "./with-retry.js";
 export interface StoreConfig {
   /** The store's permanent id, as in `/stores/{store_hash}/v2`. */
   storeHash: string;
-  /** Sent as X-Auth-Token; never appears in an error, event or log. */
+  /**
+   * Sent as X-Auth-Token; never appears in an error, event or log. Surrounding whitespace is
+   * trimmed; one shorter than 8 characters or with inner spaces or control characters is refused
+   * (E_ACCESS_TOKEN, secret.ts).
+   */
   accessToken: string;
   /** e.g. https://api.bigcommerce.com; requests go to `${apiUrl}/stores/${storeHash}/v2/...`. */
   apiUrl: string;
@@ -51,6 +56,8 @@ export interface ApiOptions {
   reserve?: number;
   /** Run-level retry budget, shared by all stores of a run. @default a new RetryQuota() per store */
   retryQuota?: RetryQuota;
+  /** Largest response body read, in bytes; a larger one fails its request (E_RESPONSE_TOO_LARGE). @default 16 MiB */
+  maxResponseBytes?: number;
   /** For --debug logs and progress; never carries the token. Must not throw. */
   onEvent?: (event: ApiEvent) => void;
 }
@@ -111,6 +118,8 @@ export function createStoreApi(
   options: ApiOptions,
 ): StoreApi & { readonly gate: RateLimitGate } {
   const baseUrl = checkApiUrl(config.apiUrl);
+  // Trimmed like axios trims the header, so that redaction looks for the value actually sent.
+  const accessToken = normalizeAccessToken(config.accessToken, "accessToken");
   const timeoutMs = positive(options.timeoutMs, "timeoutMs (--timeout)", 30_000);
   if (timeoutMs === 0) throw new UsageError("timeoutMs (--timeout) must be more than 0");
   const maxAttempts = positive(options.maxAttempts, "maxAttempts", DEFAULT_MAX_ATTEMPTS, true);
@@ -126,9 +135,14 @@ export function createStoreApi(
   const http = createHttpClient({
     baseUrl,
     storeHash: config.storeHash,
-    accessToken: config.accessToken,
+    accessToken,
     userAgent: options.userAgent,
     timeoutMs,
+    ...(options.maxResponseBytes === undefined
+      ? {}
+      : {
+          maxResponseBytes: positive(options.maxResponseBytes, "maxResponseBytes", 0, true),
+        }),
   });
   const gate = new RateLimitGate({
     backoff,
@@ -173,7 +187,7 @@ export function createStoreApi(
         if (response.status === 404 && notFoundIsEmpty) return { ok: true, value: undefined };
         return {
           ok: false,
-          error: statusError(context, response, config.accessToken),
+          error: statusError(context, response, accessToken),
           rateLimitHeaders:
             response.status === 429 && hasServerWait(parseRateLimitHeaders(response.headers)),
         };

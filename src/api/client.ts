@@ -6,8 +6,10 @@ import {
   NetworkError,
   RequestAbortedError,
   type RequestContext,
+  ResponseTooLargeError,
   TimeoutError,
 } from "./errors.js";
+import { redactSecret, redactValue } from "./secret.js";
 
 /**
  * The HTTP transport: the only module that imports axios. It sends one request, never retries, and
@@ -37,12 +39,23 @@ export interface HttpClientOptions {
   readonly userAgent: string;
   /** Deadline per attempt, from sending to the last body byte. */
   readonly timeoutMs: number;
+  /** Largest response body read, in bytes (after decompression). @default MAX_RESPONSE_BYTES */
+  readonly maxResponseBytes?: number;
 }
+
+/**
+ * Largest response body accepted, and largest request body sent: 16 MiB. A V2 page holds at most 250
+ * entries (https://developer.bigcommerce.com/docs/rest-management/orders), a few hundred KB even for
+ * orders with long notes, so anything near this is not a real answer; without a cap, a broken or
+ * hostile server could make the run hold any amount of memory.
+ */
+export const MAX_RESPONSE_BYTES = 16 * 1024 * 1024;
 
 export interface HttpClient {
   /**
-   * Sends one request. Resolves with any HTTP status; rejects only when no response arrived, with
-   * TimeoutError, RequestAbortedError (the signal fired) or NetworkError.
+   * Sends one request. Resolves with any HTTP status; rejects when no complete response arrived, with
+   * TimeoutError, RequestAbortedError (the signal fired), ResponseTooLargeError (the body passed the
+   * cap; the rest was not read) or NetworkError.
    */
   send(request: HttpRequest, signal?: AbortSignal): Promise<HttpResponse>;
   /** The path below the host, with the query, as shown in errors and events. */
@@ -52,9 +65,12 @@ export interface HttpClient {
 /** Longest excerpt of a non-JSON error body kept in an error message. */
 export const BODY_EXCERPT_CHARS = 200;
 
-/** Replaces every occurrence of `secret` (non-empty) in `text`. */
+/**
+ * Replaces every occurrence of `secret` (non-empty) in `text`, in every form a server could echo it
+ * in: as is, upper- or lower-cased, URL-encoded, base64 (secret.ts).
+ */
 export function redact(text: string, secret: string): string {
-  return secret === "" ? text : text.split(secret).join("[REDACTED]");
+  return redactSecret(text, secret);
 }
 
 /**
@@ -95,14 +111,79 @@ export function parseBody(text: string): { json: unknown } | { text: string } | 
   }
 }
 
-/** A short, single-line excerpt of a non-JSON body (gateway pages): the HTML title, or the text without tags. */
+/**
+ * Characters of a non-JSON body that excerptBody looks at. A gateway's error page names the problem
+ * in its first lines (the title); a hostile page must not cost more than this, however long it is.
+ */
+export const EXCERPT_INPUT_CHARS = 4096;
+
+/** Whether `lower` (lower-cased text) has the tag `name` at `at` (`<name` then `>`, space or `/`). */
+function tagAt(lower: string, at: number, name: string): boolean {
+  if (!lower.startsWith(name, at + 1)) return false;
+  const next = lower.charAt(at + 1 + name.length);
+  return next === ">" || next === "/" || next === "" || /\s/.test(next);
+}
+
+/** The text of `<title>…</title>` when the page has one (the first one), else undefined. Linear. */
+function pageTitle(text: string, lower: string): string | undefined {
+  for (let at = lower.indexOf("<title"); at !== -1; at = lower.indexOf("<title", at + 1)) {
+    if (!tagAt(lower, at, "title")) continue;
+    const open = lower.indexOf(">", at);
+    if (open === -1) return undefined;
+    const end = lower.indexOf("<", open + 1);
+    if (end === -1 || !lower.startsWith("</title>", end)) return undefined;
+    return text.slice(open + 1, end);
+  }
+  return undefined;
+}
+
+/**
+ * The text without tags, each tag (and each `<script>`/`<style>` element) replaced by a space.
+ * One pass with indexOf, so linear in the input: a page of unclosed `<` costs no more than any other
+ * (a `/<[^>]*>/g` regex is quadratic on it).
+ */
+function stripTags(text: string, lower: string): string {
+  const parts: string[] = [];
+  // Once an element has no closing tag, no later one has either: stop looking for it.
+  const unclosed = new Set<string>();
+  let i = 0;
+  while (i < text.length) {
+    const lt = text.indexOf("<", i);
+    if (lt === -1) {
+      parts.push(text.slice(i));
+      break;
+    }
+    parts.push(text.slice(i, lt));
+    const gt = text.indexOf(">", lt + 1);
+    if (gt === -1) {
+      // No tag closes after this point: the rest is text.
+      parts.push(text.slice(lt));
+      break;
+    }
+    parts.push(" ");
+    i = gt + 1;
+    for (const name of ["script", "style"]) {
+      if (unclosed.has(name) || !tagAt(lower, lt, name)) continue;
+      const close = lower.indexOf(`</${name}`, gt + 1);
+      const closeEnd = close === -1 ? -1 : lower.indexOf(">", close);
+      if (closeEnd === -1) unclosed.add(name);
+      else i = closeEnd + 1;
+      break;
+    }
+  }
+  return parts.join("");
+}
+
+/**
+ * A short, single-line excerpt of a non-JSON body (gateway pages): the HTML title, or the text
+ * without tags. Reads only the first EXCERPT_INPUT_CHARS characters, in linear time.
+ */
 export function excerptBody(text: string): string {
-  const title = /<title[^>]*>([^<]*)<\/title>/i.exec(text)?.[1];
-  const plain = (title ?? text)
-    .replace(/<(script|style)[^>]*>[\s\S]*?<\/\1>/gi, " ")
-    .replace(/<[^>]*>/g, " ")
-    .replace(/\s+/g, " ")
-    .trim();
+  const head = text.slice(0, EXCERPT_INPUT_CHARS);
+  // ASCII only: the same length as `head`, so indexes found in one hold in the other.
+  const lower = head.replace(/[A-Z]+/g, (letters) => letters.toLowerCase());
+  const title = pageTitle(head, lower);
+  const plain = (title ?? stripTags(head, lower)).replace(/\s+/g, " ").trim();
   return plain.length > BODY_EXCERPT_CHARS ? `${plain.slice(0, BODY_EXCERPT_CHARS - 1)}…` : plain;
 }
 
@@ -147,14 +228,6 @@ export function readErrorBody(text: string): { apiMessage?: string; details?: un
   return { apiMessage: excerptBody(String(json)) };
 }
 
-/** Removes `secret` from every string inside `value` (details of an error body). */
-function redactDeep(value: unknown, secret: string): unknown {
-  if (secret === "" || value === undefined) return value;
-  const json = JSON.stringify(value);
-  if (json === undefined || !json.includes(secret)) return value;
-  return JSON.parse(redact(json, secret)) as unknown;
-}
-
 /** The error for a non-2xx answer: CredentialsRejectedError for 401/403, HttpStatusError otherwise. */
 export function statusError(
   request: RequestContext,
@@ -166,7 +239,7 @@ export function statusError(
     request,
     response.status,
     apiMessage === undefined ? undefined : redact(apiMessage, secret),
-    redactDeep(details, secret),
+    redactValue(details, secret),
   );
   if (response.status === 401 || response.status === 403) {
     return new CredentialsRejectedError(request, response.status, { cause: httpError });
@@ -181,6 +254,15 @@ function errorCode(error: unknown): string | undefined {
   const cause = record.cause as { code?: unknown } | undefined;
   if (typeof cause?.code === "string") return cause.code;
   return typeof record.code === "string" ? record.code : undefined;
+}
+
+/** axios's failure when a body passes `maxContentLength` (its Node http adapter stops reading there). */
+function isTooLarge(error: unknown): boolean {
+  return (
+    axios.isAxiosError(error) &&
+    error.code === "ERR_BAD_RESPONSE" &&
+    error.message.includes("maxContentLength")
+  );
 }
 
 function flattenHeaders(raw: unknown): Record<string, string | readonly string[]> {
@@ -199,7 +281,11 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
   const root = `${options.baseUrl.origin}${options.baseUrl.pathname.replace(/\/+$/, "")}`;
   const prefix = `/stores/${encodeURIComponent(options.storeHash)}/v2`;
   const secret = options.accessToken;
+  const maxBytes = options.maxResponseBytes ?? MAX_RESPONSE_BYTES;
   const instance = axios.create({
+    // Memory stays bounded whatever the server sends: axios stops reading past the cap and fails.
+    maxContentLength: maxBytes,
+    maxBodyLength: MAX_RESPONSE_BYTES,
     // Status handling is ours (bigcommerce.ts / retry-policy.ts).
     validateStatus: () => true,
     // A redirect would carry X-Auth-Token to wherever it points: never follow one.
@@ -253,6 +339,7 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
     } catch (error) {
       if (signal?.aborted) throw new RequestAbortedError(context);
       if (timedOut) throw new TimeoutError(context, options.timeoutMs);
+      if (isTooLarge(error)) throw new ResponseTooLargeError(context, maxBytes);
       const code = errorCode(error);
       const message = error instanceof Error ? error.message : String(error);
       throw new NetworkError(context, code, {

@@ -113,6 +113,29 @@ export class OutageError extends ApiError {
   }
 }
 
+/**
+ * The answer's body passed the cap of what the client reads (client.ts MAX_RESPONSE_BYTES); the rest
+ * was not read. Not retried: the same request would get the same answer.
+ */
+export class ResponseTooLargeError extends ApiError {
+  readonly limitBytes: number;
+
+  constructor(request: RequestContext, limitBytes: number, options?: { cause?: unknown }) {
+    super(
+      "E_RESPONSE_TOO_LARGE",
+      `The answer is larger than ${formatBytes(limitBytes)}, the most bc-order-batch reads (${request.method} ${request.path}); no BigCommerce V2 answer is that large, so check BIGCOMMERCE_API_URL or a proxy in between`,
+      request,
+      options,
+    );
+    this.limitBytes = limitBytes;
+  }
+}
+
+function formatBytes(bytes: number): string {
+  const mib = bytes / (1024 * 1024);
+  return Number.isInteger(mib) ? `${mib} MiB` : `${bytes} bytes`;
+}
+
 /** The request was cancelled by the caller's AbortSignal. */
 export class RequestAbortedError extends ApiError {
   constructor(request: RequestContext, options?: { cause?: unknown }) {
@@ -127,7 +150,11 @@ export function isUnclearOutcome(error: unknown): boolean {
   if (error instanceof HttpStatusError) return error.status >= 500;
   if (error instanceof OutageError) return true;
   // A write answered 2xx with a body we cannot read was applied, but we cannot tell what it made.
-  if (error instanceof ApiError && error.code === "E_UNEXPECTED_RESPONSE")
+  // Likewise a write answered with a body too large to read (ResponseTooLargeError).
+  if (
+    error instanceof ApiError &&
+    (error.code === "E_UNEXPECTED_RESPONSE" || error.code === "E_RESPONSE_TOO_LARGE")
+  )
     return error.method !== "GET";
   return false;
 }

@@ -36,6 +36,12 @@ export interface RateLimitInfo {
 /** Longest wait a server-given header can impose (a garbage value must not stall a run for hours). */
 export const MAX_SERVER_WAIT_MS = 5 * 60_000;
 
+/**
+ * Longest delay Node's setTimeout takes (2^31 − 1 ms); a longer one fires after 1 ms with a
+ * TimeoutOverflowWarning, which would turn a wait into a busy loop.
+ */
+export const MAX_TIMER_MS = 2 ** 31 - 1;
+
 /** Share of the quota left to the store's other apps when no `reserve` is configured. */
 export const DEFAULT_RESERVE_SHARE = 0.1;
 
@@ -84,16 +90,56 @@ export function hasServerWait(info: RateLimitInfo): boolean {
 }
 
 /**
+ * A wait a header asks for, as the client takes it: never longer than the window the store announced
+ * (X-Rate-Limit-Time-Window-Ms: the quota refreshes at least that often,
+ * https://developer.bigcommerce.com/docs/start/best-practices/api-rate-limits), and never longer
+ * than `maxMs`, however absurd the header. `windowMs` undefined: no window known, `maxMs` only.
+ */
+export function clampServerWaitMs(
+  ms: number,
+  windowMs: number | undefined,
+  maxMs: number = MAX_SERVER_WAIT_MS,
+): number {
+  const ceiling = Math.min(maxMs, windowMs ?? Number.POSITIVE_INFINITY, MAX_TIMER_MS);
+  return Math.max(0, Math.min(ms, ceiling));
+}
+
+/**
+ * X-Rate-Limit-Time-Reset-Ms of any answer, clamped (clampServerWaitMs) to the window: that of the
+ * same answer, else `knownWindowMs` (the last one announced). Undefined without the header.
+ */
+export function resetWaitMs(
+  info: RateLimitInfo,
+  knownWindowMs?: number,
+  maxMs: number = MAX_SERVER_WAIT_MS,
+): number | undefined {
+  if (info.resetMs === undefined) return undefined;
+  return clampServerWaitMs(info.resetMs, info.windowMs ?? knownWindowMs, maxMs);
+}
+
+/**
  * Wait after a 429 that carries rate-limit headers. Precedence (NOTES.md §8, STYLE.md R4): the longer of
- * X-Retry-After and X-Rate-Limit-Time-Reset-Ms ("honor the longer of the two"), no jitter, capped.
- * Undefined when neither header is usable.
+ * X-Retry-After and X-Rate-Limit-Time-Reset-Ms ("honor the longer of the two"), no jitter, each
+ * clamped to the window like any header-given wait (X-Retry-After to the window rounded up to whole
+ * seconds, the unit it comes in), and capped at `maxMs`. Undefined when neither header is usable.
  */
 export function serverWaitMs(
   info: RateLimitInfo,
   maxMs: number = MAX_SERVER_WAIT_MS,
+  knownWindowMs?: number,
 ): number | undefined {
   if (!hasServerWait(info)) return undefined;
-  return Math.min(maxMs, Math.max(info.retryAfterMs ?? 0, info.resetMs ?? 0));
+  const windowMs = info.windowMs ?? knownWindowMs;
+  const retryWindowMs = windowMs === undefined ? undefined : Math.ceil(windowMs / 1000) * 1000;
+  return Math.max(
+    clampServerWaitMs(info.retryAfterMs ?? 0, retryWindowMs, maxMs),
+    resetWaitMs(info, knownWindowMs, maxMs) ?? 0,
+  );
+}
+
+/** The wait the headers of a 429 asked for, unclamped (to tell when the client waits less). */
+function askedWaitMs(info: RateLimitInfo): number {
+  return Math.max(info.retryAfterMs ?? 0, info.resetMs ?? 0);
 }
 
 /**
@@ -119,9 +165,16 @@ export function sendableRequests(left: number, inFlight: number, reserve: number
   return left - inFlight - reserve;
 }
 
+/**
+ * - rate_limited: a 429 closed the gate for `waitMs` (`withHeaders`: server-given wait, else a backoff).
+ * - throttle: the window's quota (minus reserve and requests in flight) is used up; all workers wait
+ *   about `waitMs` for the window to reset.
+ * `cappedFromMs`, when present: the headers asked for this longer wait, clamped to the store's window
+ * and to the cap of server-given waits (clampServerWaitMs).
+ */
 export type RateLimitEvent =
-  | { type: "rate_limited"; waitMs: number; withHeaders: boolean }
-  | { type: "throttle"; waitMs: number; left: number };
+  | { type: "rate_limited"; waitMs: number; withHeaders: boolean; cappedFromMs?: number }
+  | { type: "throttle"; waitMs: number; left: number; cappedFromMs?: number };
 
 export interface RateLimitGateOptions {
   /** Requests per window left for other apps. @default 10 % of the quota, rounded up, once known */
@@ -157,6 +210,8 @@ interface QuotaWindow {
   left: number;
   /** Estimated end of the window (clock ms); undefined until a response places it. */
   endsAt: number | undefined;
+  /** The reset the freshest response asked for, when it was longer than the wait taken (clamped). */
+  cappedFromMs?: number | undefined;
 }
 
 /**
@@ -242,6 +297,7 @@ export class RateLimitGate {
               type: "throttle",
               waitMs: Number.isFinite(waitMs) ? waitMs : 0,
               left: window.left,
+              ...(window.cappedFromMs === undefined ? {} : { cappedFromMs: window.cappedFromMs }),
             });
           }
           await this.#sleep(waitMs, signal);
@@ -265,8 +321,12 @@ export class RateLimitGate {
       this.#onRateLimited(info, now);
     } else {
       this.#overloadStreak = 0;
-      if (info.left !== undefined && info.resetMs !== undefined) {
-        this.#observe(info.left, now + info.resetMs, now);
+      // An absurd reset (an hour, or past setTimeout's range) must not stall the run: clamped.
+      const resetMs = resetWaitMs(info, this.#windowMs, this.#maxWaitMs);
+      if (info.left !== undefined && resetMs !== undefined) {
+        const capped =
+          info.resetMs !== undefined && info.resetMs > resetMs ? info.resetMs : undefined;
+        this.#observe(info.left, now + resetMs, now, capped);
       }
     }
     this.#wakeAll();
@@ -288,28 +348,33 @@ export class RateLimitGate {
     return this.#window;
   }
 
+  get #maxWaitMs(): number {
+    return this.#options.maxWaitMs ?? MAX_SERVER_WAIT_MS;
+  }
+
   /** Merges what one response says about the window, keeping the freshest view. */
-  #observe(left: number, endsAt: number, now: number): void {
+  #observe(left: number, endsAt: number, now: number, cappedFromMs: number | undefined): void {
     const window = this.#currentWindow(now);
     if (window === undefined || window.endsAt === undefined) {
-      this.#window = { left, endsAt };
+      this.#window = { left, endsAt, cappedFromMs };
       return;
     }
     // Estimates of the same window differ by network latency, those of two windows by a window length.
     const tolerance = (this.#windowMs ?? ASSUMED_WINDOW_MS) / 2;
     if (endsAt > window.endsAt + tolerance) {
-      this.#window = { left, endsAt }; // the server already started a new window
+      this.#window = { left, endsAt, cappedFromMs }; // the server already started a new window
     } else if (endsAt >= window.endsAt - tolerance) {
       // Same window: responses can overtake each other; the lowest `left` is the freshest count, and the
       // latest arrival the freshest estimate of the end (no drift from taking maxima).
       window.left = Math.min(window.left, left);
       window.endsAt = endsAt;
+      window.cappedFromMs = cappedFromMs;
     }
     // else: a late answer from a window that is already over; ignore it.
   }
 
   #onRateLimited(info: RateLimitInfo, now: number): void {
-    const serverWait = serverWaitMs(info, this.#options.maxWaitMs ?? MAX_SERVER_WAIT_MS);
+    const serverWait = serverWaitMs(info, this.#maxWaitMs, this.#windowMs);
     let waitMs: number;
     if (serverWait === undefined) {
       this.#overloadStreak += 1;
@@ -325,7 +390,13 @@ export class RateLimitGate {
       this.#window = { left: 0, endsAt: now + waitMs };
     }
     this.#blockedUntil = Math.max(this.#blockedUntil, now + waitMs);
-    this.#emit({ type: "rate_limited", waitMs, withHeaders: serverWait !== undefined });
+    const asked = serverWait === undefined ? 0 : askedWaitMs(info);
+    this.#emit({
+      type: "rate_limited",
+      waitMs,
+      withHeaders: serverWait !== undefined,
+      ...(asked > waitMs ? { cappedFromMs: asked } : {}),
+    });
   }
 
   #emit(event: RateLimitEvent): void {
@@ -355,7 +426,8 @@ export class RateLimitGate {
         done();
         reject(signal?.reason);
       };
-      if (Number.isFinite(ms)) timer = setTimeout(wake, Math.max(0, ms));
+      // Past MAX_TIMER_MS setTimeout fires at once (a busy loop): sleep in steps; the caller re-checks.
+      if (Number.isFinite(ms)) timer = setTimeout(wake, Math.min(MAX_TIMER_MS, Math.max(0, ms)));
       this.#wakers.add(wake);
       signal?.addEventListener("abort", onAbort, { once: true });
     });

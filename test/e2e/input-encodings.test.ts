@@ -210,13 +210,21 @@ describe("encodings, end to end", () => {
     expect(run.stderr).toContain("0xE9");
   });
 
-  it("a UTF-8 BOM followed by a byte that is not UTF-8 is rejected (no fallback), nothing sent", async () => {
+  it("a UTF-8 BOM and one byte that is not UTF-8: that row is invalid (no fallback), the other applied", async () => {
     const sandbox = await startE2eSandbox();
-    const before = storeState(sandbox);
+    const notesBefore = sandbox.store.getOrder(12346)?.staff_notes;
     const { input, results } = await prepareInput("utf8-bom-invalid-byte.csv");
-    const run = await runCli([input], { env: sandboxEnv(sandbox) });
-    expectFileRejected(run, sandbox, before, { input, results, line: 3 });
-    expect(run.stderr).toContain("0xFF");
+    const run = await runCli([input, "--quiet"], { env: sandboxEnv(sandbox) });
+    const file = await readResults(results);
+    checkInvariants({ inputRows: 2, results: file, sandbox, run, expectCode: 1 });
+    expect(file.rows.map((row) => [row.line, row.result, row.error_code])).toEqual([
+      ["2", "updated", ""],
+      ["3", "invalid", "E_INVALID_UTF8"],
+    ]);
+    expect(file.rows[1]?.error).toContain("0xFF");
+    expect(sandbox.store.getOrder(12345)?.staff_notes).toBe("ok");
+    expect(sandbox.store.getOrder(12346)?.staff_notes).toBe(notesBefore);
+    expect(sandbox.stats().byRoute.order_put).toBe(1);
   });
 
   it("a Windows-1252 header: unknown without --map (named correctly), applied with it", async () => {

@@ -43,7 +43,8 @@ describe("--dry-run", () => {
     expect(run.code).toBe(1);
     expect(writes(sandbox)).toEqual([]);
     expect(sandbox.store.orders()).toEqual(before);
-    const results = await readResults(join(dir, "orders.results.csv"));
+    // Its own default name: a dry run never replaces a real run's results (issue 7).
+    const results = await readResults(join(dir, "orders.dry-run.csv"));
     checkInvariants({ inputRows: 16, results, sandbox });
     const rows = new Map(results.rows.map((row) => [row.line, row]));
     expect(rows.get("2")).toMatchObject({
@@ -77,7 +78,8 @@ describe("validate", () => {
       by_result: { valid: 14, invalid: 2 },
       requests: 0,
     });
-    const results = await readResults(join(dir, "orders.results.csv"));
+    // Its own default name: validate never replaces a real run's results (issue 7).
+    const results = await readResults(join(dir, "orders.validate.csv"));
     checkInvariants({ inputRows: 16, results });
   });
 
@@ -308,7 +310,8 @@ describe("check", () => {
 
   it("says the credentials were rejected and exits 2", async () => {
     const run = await runCli(["check"], {
-      env: { ...sandboxEnv(sandbox), BIGCOMMERCE_ACCESS_TOKEN: "wrong" },
+      // A well-formed token the store does not know (shorter than 8 characters is refused first).
+      env: { ...sandboxEnv(sandbox), BIGCOMMERCE_ACCESS_TOKEN: "wrong-token-0000" },
     });
     expect(run.code).toBe(2);
     expect(run.stdout).toContain("FAIL");

@@ -80,15 +80,53 @@ describe("runBatch", () => {
 describe("the package entry", () => {
   it("resolves `bc-order-batch` to the built library with its exports", async () => {
     const script =
-      "import('bc-order-batch').then((m) => console.log(JSON.stringify(['runBatch','startSandbox','loadStoreDirectory','checkRow','InputFileError'].map((k) => typeof m[k]))))";
+      "import('bc-order-batch').then((m) => console.log(JSON.stringify(['runBatch','loadStoreDirectory','checkRow','InputFileError','startSandbox'].map((k) => typeof m[k]))))";
     const run = await runNode(["--input-type=module", "-e", script], { cwd: REPO_ROOT });
     expect(run.code).toBe(0);
+    // The sandbox is not part of the library entry: it has its own (bc-order-batch/sandbox).
     expect(JSON.parse(run.stdout)).toEqual([
       "function",
       "function",
       "function",
       "function",
-      "function",
+      "undefined",
     ]);
+  });
+
+  it("resolves `bc-order-batch/sandbox` to a sandbox that starts and answers", async () => {
+    const script = [
+      "const { startSandbox, SandboxError } = await import('bc-order-batch/sandbox');",
+      "const sandbox = await startSandbox({ quota: 0 });",
+      "const answer = await fetch(sandbox.url + '/stores/sandbox/v2/orders/12345', {",
+      "  headers: { 'X-Auth-Token': sandbox.env.BIGCOMMERCE_ACCESS_TOKEN, Accept: 'application/json' },",
+      "});",
+      "const order = await answer.json();",
+      "await sandbox.close();",
+      "console.log(JSON.stringify([typeof SandboxError, answer.status, order.id]));",
+    ].join("\n");
+    const run = await runNode(["--input-type=module", "-e", script], { cwd: REPO_ROOT });
+    expect(run.code, run.stderr).toBe(0);
+    expect(JSON.parse(run.stdout)).toEqual(["function", 200, 12345]);
+  });
+
+  it("loads no sandbox module when the library entry is imported", async () => {
+    // A resolve hook (node:module register) lists every module the import graph reaches.
+    const hooks = [
+      "export async function resolve(specifier, context, next) {",
+      "  const result = await next(specifier, context);",
+      "  process.stdout.write(result.url + '\\n');",
+      "  return result;",
+      "}",
+    ].join("\n");
+    const script = [
+      "import { register } from 'node:module';",
+      `register('data:text/javascript,' + encodeURIComponent(${JSON.stringify(hooks)}));`,
+      "await import('bc-order-batch');",
+    ].join("\n");
+    const run = await runNode(["--input-type=module", "-e", script], { cwd: REPO_ROOT });
+    expect(run.code).toBe(0);
+    const loaded = run.stdout.split("\n").filter((url) => url !== "");
+    expect(loaded.some((url) => url.endsWith("/dist/index.js"))).toBe(true);
+    expect(loaded.filter((url) => url.includes("/dist/sandbox/"))).toEqual([]);
   });
 });

@@ -144,11 +144,19 @@ describe("encodings", () => {
     expect(error.message).toContain("0xE9");
   });
 
-  it("rejects bytes that are not UTF-8 when the BOM says UTF-8", async () => {
-    const error = await inspectError(fixture("utf8-bom-invalid-byte.csv"));
-    expect(error.code).toBe("E_ENCODING");
-    expect(error.line).toBe(3);
-    expect(error.message).toContain("0xFF");
+  it("makes a row invalid, not the file, for bytes that are not UTF-8 when the BOM says UTF-8", async () => {
+    const { info, rows } = await readAll(fixture("utf8-bom-invalid-byte.csv"));
+    expect(info).toMatchObject({ encoding: "utf-8", encodingSource: "bom", rowCount: 2 });
+    expect(rows.map((row) => [row.line, row.structureProblem?.code])).toEqual([
+      [2, undefined],
+      [3, "E_INVALID_UTF8"],
+    ]);
+    expect(rows[1]?.structureProblem).toMatchObject({ column: "staff_notes" });
+    // Line 3, field 2, the byte at offset 43 of the file (BOM included).
+    expect(rows[1]?.structureProblem?.message).toContain("0xFF");
+    expect(rows[1]?.structureProblem?.message).toContain("line 3");
+    expect(rows[1]?.structureProblem?.message).toContain("43");
+    expect(info.warnings).toHaveLength(1);
   });
 
   it("rejects a forced encoding that contradicts the BOM", async () => {

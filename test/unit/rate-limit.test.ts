@@ -198,14 +198,15 @@ describe("RateLimitGate", () => {
   });
 
   it("keeps the freshest view: lowest left within a window, ignores late answers of an old window", async () => {
+    // A 4 s window: a reset is never longer than the window (longer ones are clamped to it).
     const g = gate({ reserve: 0 });
-    g.update(window(5, 1000), 200);
-    g.update(window(7, 990), 200); // overtaken answer of the same window
+    g.update(window(5, 1000, 10, 4000), 200);
+    g.update(window(7, 990, 10, 4000), 200); // overtaken answer of the same window
     expect(g.snapshot()).toMatchObject({ left: 5, windowEndsInMs: 990 });
-    g.update(window(9, 2000), 200); // the server started a new window
-    expect(g.snapshot()).toMatchObject({ left: 9, windowEndsInMs: 2000 });
-    g.update(window(1, 10), 200); // late answer from the previous window
-    expect(g.snapshot()).toMatchObject({ left: 9, windowEndsInMs: 2000 });
+    g.update(window(9, 3500, 10, 4000), 200); // the server started a new window
+    expect(g.snapshot()).toMatchObject({ left: 9, windowEndsInMs: 3500 });
+    g.update(window(1, 10, 10, 4000), 200); // late answer from the previous window
+    expect(g.snapshot()).toMatchObject({ left: 9, windowEndsInMs: 3500 });
   });
 
   it("assumes a refilled quota once the window is over", async () => {
@@ -253,7 +254,9 @@ describe("RateLimitGate", () => {
   it("caps a server-given wait", async () => {
     const g = gate({ maxWaitMs: 60_000 });
     g.update({ "x-retry-after": "86400" }, 429);
-    expect(events).toEqual([{ type: "rate_limited", waitMs: 60_000, withHeaders: true }]);
+    expect(events).toEqual([
+      { type: "rate_limited", waitMs: 60_000, withHeaders: true, cappedFromMs: 86_400_000 },
+    ]);
   });
 
   it("stops waiting as soon as the signal aborts, and counts nothing", async () => {

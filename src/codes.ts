@@ -1,0 +1,313 @@
+/**
+ * Every error code the tool gives, with what it means and what to do: the one table that types
+ * them (`ErrorCode`), written into the results file's `error_code` column and into fatal
+ * messages. Policy as data: the README's code tables are checked against it by a test.
+ *
+ * `scope` says where the code appears: `file` refuses the whole input (exit 2, nothing sent),
+ * `row` refuses one row before anything is sent (result `invalid`), `order` is a row's failure
+ * against its order or the store (result `failed`, `needs_review` or `not_attempted`), `run`
+ * stops or refuses the run itself (exit 2 or 3).
+ */
+export interface CodeInfo {
+  readonly scope: "file" | "row" | "order" | "run";
+  /** One line: what happened. */
+  readonly meaning: string;
+  /** One line: what a person does about it. */
+  readonly fix: string;
+}
+
+export const CODES = {
+  // ---- The input file ----
+  E_FILE_UNREADABLE: {
+    scope: "file",
+    meaning: "The file does not exist, is a directory or cannot be read.",
+    fix: "Check the path and permissions.",
+  },
+  E_FILE_EMPTY: {
+    scope: "file",
+    meaning: "The file has no header (empty or only blank lines).",
+    fix: "Export again with a header line.",
+  },
+  E_ENCODING: {
+    scope: "file",
+    meaning: "Bytes that are not valid text in the encoding the file's BOM or --encoding names.",
+    fix: 'Save the file as "CSV UTF-8", or give the right --encoding.',
+  },
+  E_DELIMITER: {
+    scope: "file",
+    meaning: "No delimiter splits the header into known column names, and several appear in it.",
+    fix: "Check the header names (or --map), or give --delimiter.",
+  },
+  E_CSV_SYNTAX: {
+    scope: "file",
+    meaning: "A quote is never closed, or is closed and followed by text (often a cut-off export).",
+    fix: 'Fix the quoting at the line given ("" for a quote inside a value) or export again.',
+  },
+  E_RECORD_TOO_LARGE: {
+    scope: "file",
+    meaning: "A record is larger than 16 MiB.",
+    fix: "Check the file at the line given: usually a broken quote or a wrong export.",
+  },
+  E_HEADER_UNKNOWN: {
+    scope: "file",
+    meaning: "A column name is not one we know; the message suggests the nearest.",
+    fix: 'Rename it, map it with --map "Name=column", or keep it with --allow-extra-columns.',
+  },
+  E_HEADER_DUPLICATE: {
+    scope: "file",
+    meaning: "Two columns have the same name (after trimming, case and --map).",
+    fix: "Remove or rename one.",
+  },
+  E_HEADER_EMPTY_NAME: {
+    scope: "file",
+    meaning: "A header field is empty.",
+    fix: "Name the column, or delete it.",
+  },
+  E_HEADER_FORBIDDEN: {
+    scope: "file",
+    meaning: "A column is named __proto__, constructor or prototype.",
+    fix: "Rename it (refused even with --allow-extra-columns).",
+  },
+  E_HEADER_RESERVED: {
+    scope: "file",
+    meaning: "An extra column has the name of a results column (result, error, …).",
+    fix: "Rename it.",
+  },
+  E_HEADER_NO_ORDER_ID: {
+    scope: "file",
+    meaning: "No column is order_id.",
+    fix: 'Add it, or --map "Their Name=order_id".',
+  },
+  E_FILE_CHANGED: {
+    scope: "file",
+    meaning: "The input file changed while the run read it; the run stopped.",
+    fix: "Do not write the file while the tool reads it; run again (--resume) once it is complete.",
+  },
+  E_USAGE: {
+    scope: "run",
+    meaning: "A flag or setting is wrong (the message names the flag or variable).",
+    fix: "Follow the message.",
+  },
+
+  // ---- One row, before anything is sent ----
+  E_FIELD_COUNT: {
+    scope: "row",
+    meaning: "The row has more or fewer fields than the header.",
+    fix: "Check delimiters and quotes on that line.",
+  },
+  E_REQUIRED: { scope: "row", meaning: "order_id is empty.", fix: "Fill it in." },
+  E_NOT_INTEGER: {
+    scope: "row",
+    meaning: "An id is not a whole number (12345.0, 1e3).",
+    fix: "Write digits only.",
+  },
+  E_OUT_OF_RANGE: {
+    scope: "row",
+    meaning: "An id is 0, negative or too large.",
+    fix: "Check the order or address id.",
+  },
+  E_UNKNOWN_STATUS: {
+    scope: "row",
+    meaning: "status_id is not a status of the store.",
+    fix: "Use an id (0–14) or a status name; validate only knows the standard names.",
+  },
+  E_AMBIGUOUS_STATUS: {
+    scope: "row",
+    meaning: "The name matches several statuses (renamed labels).",
+    fix: "Use the numeric id.",
+  },
+  E_TOO_LONG: {
+    scope: "row",
+    meaning:
+      "A value is longer than BigCommerce accepts (staff_notes 65535, tracking_number 50, …).",
+    fix: "Shorten it.",
+  },
+  E_EMAIL: {
+    scope: "row",
+    meaning: "billing_email is not an email address.",
+    fix: "Fix it (often a shifted column).",
+  },
+  E_COUNTRY: {
+    scope: "row",
+    meaning: "billing_country is neither a country name nor an alpha-2 code.",
+    fix: "Use e.g. Spain or ES.",
+  },
+  E_PROVIDER: {
+    scope: "row",
+    meaning: "shipping_provider is not one BigCommerce accepts.",
+    fix: "Use a listed value or carrier_<id>; put other carriers in tracking_carrier.",
+  },
+  E_CARRIER: {
+    scope: "row",
+    meaning: "tracking_carrier is not a courier slug.",
+    fix: "Use an AfterShip slug such as dhl.",
+  },
+  E_TRACKING_SCIENTIFIC: {
+    scope: "row",
+    meaning: "Excel turned the tracking number into 9.40011E+21: its digits are lost.",
+    fix: "Format the column as Text, enter the numbers again, save.",
+  },
+  E_TRACKING_CHARS: {
+    scope: "row",
+    meaning: "The tracking number holds characters a tracking number cannot have.",
+    fix: "Check the column.",
+  },
+  E_NEEDS_TRACKING: {
+    scope: "row",
+    meaning: "shipping_provider, tracking_carrier or order_address_id without tracking_number.",
+    fix: "Add the tracking number or empty those cells.",
+  },
+  E_REPLACEMENT_CHAR: {
+    scope: "row",
+    meaning: "A value holds U+FFFD: the text was damaged before it reached us.",
+    fix: "Export the file again as UTF-8.",
+  },
+  E_CONTROL_CHAR: {
+    scope: "row",
+    meaning: "A value holds a control character.",
+    fix: "Remove it.",
+  },
+  E_NOTHING_TO_DO: {
+    scope: "row",
+    meaning: "Every column but order_id is empty.",
+    fix: "Fill in a change, or drop the row.",
+  },
+  E_UNKNOWN_CREDENTIALS: {
+    scope: "row",
+    meaning: "credentials_id names no entry of the credentials file (or no file is used).",
+    fix: "Fix the id or pass --credentials.",
+  },
+
+  // ---- A row against its order or the store ----
+  E_ORDER_NOT_FOUND: {
+    scope: "order",
+    meaning: "The store has no order with this id (HTTP 404).",
+    fix: "Check the order id and the store (credentials_id).",
+  },
+  E_NO_SHIPPING_ADDRESS: {
+    scope: "order",
+    meaning: "The order has no shipping address (digital or pickup only): nothing can be shipped.",
+    fix: "Drop the tracking number from the row.",
+  },
+  E_SEVERAL_ADDRESSES: {
+    scope: "order",
+    meaning: "The order ships to several addresses and the row does not say which.",
+    fix: "Add order_address_id with one of the ids the message lists.",
+  },
+  E_ADDRESS_NOT_ON_ORDER: {
+    scope: "order",
+    meaning: "order_address_id is not a shipping address of this order.",
+    fix: "Use one of the ids the message lists.",
+  },
+  E_NOTHING_TO_SHIP: {
+    scope: "order",
+    meaning: "Every physical line at that address is already shipped.",
+    fix: "Nothing to do if another shipment covers it; otherwise check the order.",
+  },
+  E_HTTP_STATUS: {
+    scope: "order",
+    meaning: "BigCommerce refused the request (the message gives the status, request and reason).",
+    fix: "Read the message; fix the value it names.",
+  },
+  E_NETWORK: {
+    scope: "order",
+    meaning: "The connection failed and retries ran out.",
+    fix: "--resume once the network is back.",
+  },
+  E_TIMEOUT: {
+    scope: "order",
+    meaning: "The store did not answer in time and retries ran out.",
+    fix: "--resume; raise --timeout if the store is slow.",
+  },
+  E_UNEXPECTED_RESPONSE: {
+    scope: "order",
+    meaning:
+      "The store answered something that is not a V2 response (not JSON, wrong shape, too large).",
+    fix: "Check the API URL; --resume tries again.",
+  },
+  E_TOO_MANY_PAGES: {
+    scope: "order",
+    meaning:
+      "A list of the order (products, addresses, shipments) did not end within the page limit.",
+    fix: "Look at the order in the control panel.",
+  },
+  E_ABORTED: {
+    scope: "order",
+    meaning: "The request was cancelled because the run stopped.",
+    fix: "--resume.",
+  },
+  E_STOPPED: {
+    scope: "order",
+    meaning: "The run stopped (interrupt, outage, rejected credentials) before this row started.",
+    fix: "--resume.",
+  },
+  E_INTERNAL: {
+    scope: "order",
+    meaning: "A bug in bc-order-batch.",
+    fix: "Report it with the row and the message.",
+  },
+
+  // ---- The run ----
+  E_CREDENTIALS_REJECTED: {
+    scope: "run",
+    meaning: "The store rejected the access token (HTTP 401/403 on the first request).",
+    fix: "Check BIGCOMMERCE_ACCESS_TOKEN and the API account's Orders scope.",
+  },
+  E_OUTAGE: {
+    scope: "run",
+    meaning:
+      "Too many requests failed in a row: the store or the network is down; the run stopped.",
+    fix: "--resume later.",
+  },
+  E_CREDENTIALS_FILE: {
+    scope: "run",
+    meaning: "The credentials file cannot be read or is not valid.",
+    fix: "Follow the message; it names the entry and field.",
+  },
+  E_CREDENTIALS_PERMISSIONS: {
+    scope: "run",
+    meaning: "The credentials file can be read by other users.",
+    fix: "chmod 600 the file.",
+  },
+  E_NO_DEFAULT_STORE: {
+    scope: "run",
+    meaning: "Rows without credentials_id, and no default store.",
+    fix: "Set BIGCOMMERCE_STORE_HASH and BIGCOMMERCE_ACCESS_TOKEN, or fill credentials_id.",
+  },
+  E_STORE_HASH: {
+    scope: "run",
+    meaning: "The store hash is missing or not a store hash.",
+    fix: "Set BIGCOMMERCE_STORE_HASH (the part after /stores/ in the API path).",
+  },
+  E_OUTPUT_UNWRITABLE: {
+    scope: "run",
+    meaning: "The results or failed-rows file cannot be created.",
+    fix: "Check the path and permissions, or give -o.",
+  },
+  E_OUTPUT_WRITE: {
+    scope: "run",
+    meaning:
+      "Writing the results failed during the run (e.g. a full disk); the file is incomplete.",
+    fix: "Free space, then --resume.",
+  },
+  E_OUTPUT_IS_INPUT: {
+    scope: "run",
+    meaning:
+      "An output path (results, failed rows, .partial or .lock) is the input file; nothing was written.",
+    fix: "Give another -o.",
+  },
+  E_OUTPUT_SYMLINK: {
+    scope: "run",
+    meaning: "An output path is a symbolic link, which is never followed; nothing was written.",
+    fix: "Remove the link or give the real path with -o.",
+  },
+  E_RESULTS_LOCKED: {
+    scope: "run",
+    meaning:
+      "Another run holds the results file's .lock (the message names its pid, host and start).",
+    fix: "Wait for it; delete the lock only if that run is gone (another host's lock is never taken over).",
+  },
+} as const satisfies Record<string, CodeInfo>;
+
+/** Every code the tool gives. */
+export type ErrorCode = keyof typeof CODES;
