@@ -9,12 +9,12 @@ import { hideBin } from "yargs/helpers";
 import { redactSecret } from "./api/secret.js";
 import type { StoreDirectory } from "./credentials.js";
 import { BatchError, UsageError } from "./errors.js";
+import { removeInputSnapshotsSync } from "./input/read-rows.js";
 import { type CliFlags, normalizeRunOptions } from "./options.js";
 import { releaseHeldLocksSync } from "./output/lock.js";
-import { ProgressReporter } from "./progress.js";
-import { removeInputSnapshotsSync } from "./read-rows.js";
+import { ProgressReporter } from "./output/progress.js";
+import { exitCodeOf, formatSummary, type StopSignal, summaryToJson } from "./output/summarize.js";
 import { runBatch } from "./run.js";
-import { exitCodeOf, formatSummary, type StopSignal, summaryToJson } from "./summarize.js";
 import { SUCCESS_STATES } from "./types.js";
 import { USER_AGENT, VERSION } from "./version.js";
 
@@ -371,7 +371,7 @@ export async function main(args: readonly string[]): Promise<number> {
           }),
       async (argv) => {
         const { loadStoreDirectory } = await import("./credentials.js");
-        const { checkStore, formatStoreCheck } = await import("./check-store.js");
+        const { checkStore, formatStoreCheck } = await import("./commands/check.js");
         const stores = await loadStoreDirectory({
           env: process.env,
           storeHash: argv.storeHash,
@@ -394,7 +394,7 @@ export async function main(args: readonly string[]): Promise<number> {
       "Run samples/orders.csv against a fresh in-process sandbox store",
       (argv) => argv.option("json", { type: "boolean" }),
       async (argv) => {
-        const { runDemo } = await import("./demo.js");
+        const { runDemo } = await import("./commands/demo.js");
         const result = await runDemo();
         printer.out(result.text);
         if (argv.json) printer.out(JSON.stringify(summaryToJson(result.summary)));

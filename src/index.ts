@@ -12,7 +12,7 @@ export {
   TimeoutError,
 } from "./api/errors.js";
 export type { ApiStats, StoreApi } from "./api/store-api.js";
-export { COLUMNS, RESULT_COLUMNS } from "./columns.js";
+export { checkRow } from "./check/check-row.js";
 export {
   loadCredentialsFile,
   loadStoreDirectory,
@@ -26,17 +26,17 @@ export {
   InternalError,
   UsageError,
 } from "./errors.js";
+export { COLUMNS, RESULT_COLUMNS } from "./input/columns.js";
+export type { InputInfo, ReadOptions, SupportedEncoding } from "./input/read-rows.js";
 export { ResultsLockedError } from "./output/lock.js";
 export { defaultOutputPath, type OutputJob } from "./output/paths.js";
-export type { InputInfo, ReadOptions, SupportedEncoding } from "./read-rows.js";
-export { type RunOptions, runBatch } from "./run.js";
 export {
   exitCodeOf,
   type RunSummary,
   type StopReason,
   type StopSignal,
   summaryToJson,
-} from "./summarize.js";
+} from "./output/summarize.js";
+export { OutputFileError } from "./output/write-results.js";
+export { type RunOptions, runBatch } from "./run.js";
 export type * from "./types.js";
-export { checkRow } from "./validate-row.js";
-export { OutputFileError } from "./write-results.js";

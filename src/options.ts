@@ -1,9 +1,9 @@
 import type { Writable } from "node:stream";
 import { type DirectorySources, loadStoreDirectory } from "./credentials.js";
 import { UsageError } from "./errors.js";
-import { parseColumnMap } from "./header.js";
+import { parseColumnMap } from "./input/header.js";
+import type { ReadOptions, SupportedEncoding } from "./input/read-rows.js";
 import { defaultOutputPath } from "./output/paths.js";
-import type { ReadOptions, SupportedEncoding } from "./read-rows.js";
 import type { RunOptions } from "./run.js";
 import { USER_AGENT } from "./version.js";
 

@@ -6,14 +6,14 @@ import { pipeline } from "node:stream/promises";
 import type { ApiEvent } from "./api/bigcommerce.js";
 import { CredentialsRejectedError, OutageError } from "./api/errors.js";
 import { RetryQuota } from "./api/retry-policy.js";
-import { applyInOrder } from "./apply-in-order.js";
-import { type AppliedRow, applyRow, isTransientFailure } from "./apply-row.js";
-import { RESULT_COLUMNS } from "./columns.js";
+import { applyInOrder } from "./apply/apply-in-order.js";
+import { type AppliedRow, applyRow, isTransientFailure } from "./apply/apply-row.js";
+import type { Store, StoreRegistry } from "./apply/stores.js";
+import { type CheckContext, checkRow } from "./check/check-row.js";
+import { buildStatusTable, DEFAULT_ORDER_STATUSES } from "./check/statuses.js";
 import type { StoreDirectory } from "./credentials.js";
-import { csvLine, UTF8_BOM } from "./csv-line.js";
 import { BatchError } from "./errors.js";
-import { lockResultsFile } from "./output/lock.js";
-import { checkOutputPaths, outputPathsOf } from "./output/paths.js";
+import { RESULT_COLUMNS } from "./input/columns.js";
 import {
   type InputInfo,
   type InputSnapshot,
@@ -21,20 +21,12 @@ import {
   type ReadOptions,
   readRows,
   snapshotInput,
-} from "./read-rows.js";
-import { LaterRowsOfOrder, orderKeys, planResume } from "./resume/carry-over.js";
-import { buildStatusTable, DEFAULT_ORDER_STATUSES } from "./statuses.js";
-import type { Store, StoreRegistry } from "./stores.js";
-import { type RunSummary, type StopReason, SummaryBuilder } from "./summarize.js";
-import { resultHeader, toResultRecord } from "./to-result-row.js";
-import {
-  type CheckedRow,
-  type RowOutcome,
-  type RowResultState,
-  type SourceRow,
-  SUCCESS_STATES,
-} from "./types.js";
-import { type CheckContext, checkRow } from "./validate-row.js";
+} from "./input/read-rows.js";
+import { csvLine, UTF8_BOM } from "./output/csv-line.js";
+import { lockResultsFile } from "./output/lock.js";
+import { checkOutputPaths, outputPathsOf } from "./output/paths.js";
+import { resultHeader, toResultRecord } from "./output/result-row.js";
+import { type RunSummary, type StopReason, SummaryBuilder } from "./output/summarize.js";
 import {
   failedRowsPath,
   GuardedOutput,
@@ -46,7 +38,15 @@ import {
   readPreviousResults,
   removeOutputFile,
   sameInputCells,
-} from "./write-results.js";
+} from "./output/write-results.js";
+import { LaterRowsOfOrder, orderKeys, planResume } from "./resume/carry-over.js";
+import {
+  type CheckedRow,
+  type RowOutcome,
+  type RowResultState,
+  type SourceRow,
+  SUCCESS_STATES,
+} from "./types.js";
 
 /** Options of one batch run; the CLI builds them from flags, a library user directly. */
 export interface RunOptions {
@@ -269,7 +269,7 @@ async function runSnapshot(options: RunOptions, snapshot: InputSnapshot): Promis
   // Loaded only to run: `validate` never touches HTTP, and skips loading axios (bench figure 4).
   const stores: StoreRegistry | undefined =
     options.mode === "run"
-      ? new (await import("./stores.js")).StoreRegistry({
+      ? new (await import("./apply/stores.js")).StoreRegistry({
           directory: options.stores,
           userAgent: options.userAgent ?? "bc-order-batch",
           timeoutMs: options.timeoutMs,
@@ -343,7 +343,7 @@ async function runSnapshot(options: RunOptions, snapshot: InputSnapshot): Promis
   // The order (store and order id) of a row, for the rules that keep an order's rows in file order.
   const orderKeyOf = orderKeys(
     options.stores,
-    running ? (await import("./stores.js")).storeKey : undefined,
+    running ? (await import("./apply/stores.js")).storeKey : undefined,
   );
   // --resume: once a row of an order is redone, every later row of that order is redone too, so
   // its rows are applied again in file order and the last row wins (issue #2).

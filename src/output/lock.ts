@@ -15,7 +15,7 @@ import { readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { hostname } from "node:os";
 import { setTimeout as delay } from "node:timers/promises";
 import { BatchError } from "../errors.js";
-import { describeError, isStreamLike, OutputFileError } from "../write-results.js";
+import { describeError, isStreamLike, OutputFileError } from "./write-results.js";
 
 /** What a lock file holds (JSON). `token` tells this process's lock from a successor's. */
 export interface LockHolder {

@@ -8,8 +8,8 @@
  */
 import { type BigIntStats, realpathSync } from "node:fs";
 import { lstat, stat } from "node:fs/promises";
-import { failedRowsPath, isStreamLike, OutputFileError } from "../write-results.js";
 import { lockPathOf } from "./lock.js";
+import { failedRowsPath, isStreamLike, OutputFileError } from "./write-results.js";
 
 /** The job a default output name is for: each has its own, so none replaces another's results. */
 export type OutputJob = "run" | "dry-run" | "validate";

@@ -6,7 +6,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parse } from "csv-parse/sync";
 import { afterEach, beforeAll, describe, expect, it, onTestFinished, vi } from "vitest";
-import { RESULT_COLUMNS } from "../../src/columns.js";
+import { RESULT_COLUMNS } from "../../src/input/columns.js";
 import type { Sandbox } from "../../src/sandbox/index.js";
 import {
   CLI_PATH,

@@ -8,7 +8,7 @@
 import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { failedRowsPath } from "../../src/write-results.js";
+import { failedRowsPath } from "../../src/output/write-results.js";
 import {
   checkInvariants,
   orderRows,

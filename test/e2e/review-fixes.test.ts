@@ -8,11 +8,11 @@ import { mkdir, symlink } from "node:fs/promises";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { RetryQuota } from "../../src/api/retry-policy.js";
+import { StoreRegistry } from "../../src/apply/stores.js";
 import type { StoreCredentials, StoreDirectory } from "../../src/credentials.js";
 import { CredentialsError } from "../../src/errors.js";
 import { loadStoreDirectory, type RowOutcome, runBatch } from "../../src/index.js";
 import { GENERATED_FIRST_ID, generateSeed, type Sandbox } from "../../src/sandbox/index.js";
-import { StoreRegistry } from "../../src/stores.js";
 import {
   orderRows,
   REPO_ROOT,

@@ -14,8 +14,8 @@ import { fileURLToPath } from "node:url";
 import { parse } from "csv-parse/sync";
 import { stringify } from "csv-stringify/sync";
 import { expect, onTestFinished } from "vitest";
-import { RESULT_COLUMNS } from "../../src/columns.js";
-import { FORMULA_START } from "../../src/csv-line.js";
+import { RESULT_COLUMNS } from "../../src/input/columns.js";
+import { FORMULA_START } from "../../src/output/csv-line.js";
 import {
   GENERATED_FIRST_ID,
   type Sandbox,

@@ -6,8 +6,8 @@ import { mkdtemp, readFile, rm, stat, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { LenientUtf8, type Utf8Problem, walkUtf8 } from "../../src/decode.js";
 import { InputFileError } from "../../src/errors.js";
+import { LenientUtf8, type Utf8Problem, walkUtf8 } from "../../src/input/decode.js";
 import {
   type InputInfo,
   type InputSnapshot,
@@ -15,7 +15,7 @@ import {
   type ReadOptions,
   readRows,
   snapshotInput,
-} from "../../src/read-rows.js";
+} from "../../src/input/read-rows.js";
 import type { SourceRow } from "../../src/types.js";
 
 let tmp: string;

@@ -5,8 +5,13 @@ import { fileURLToPath } from "node:url";
 import { parse as parseSync } from "csv-parse/sync";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { InputFileError } from "../../src/errors.js";
-import { type InputInfo, inspectInput, type ReadOptions, readRows } from "../../src/read-rows.js";
-import { RecordScanner, ScanError } from "../../src/scan-records.js";
+import {
+  type InputInfo,
+  inspectInput,
+  type ReadOptions,
+  readRows,
+} from "../../src/input/read-rows.js";
+import { RecordScanner, ScanError } from "../../src/input/scan-records.js";
 import type { SourceRow } from "../../src/types.js";
 
 const fixture = (name: string): string =>

@@ -1,6 +1,6 @@
 import { setTimeout as sleep } from "node:timers/promises";
 import { describe, expect, it } from "vitest";
-import { applyInOrder } from "../../src/apply-in-order.js";
+import { applyInOrder } from "../../src/apply/apply-in-order.js";
 
 interface Item {
   readonly id: number;

@@ -6,7 +6,7 @@ import {
   OutageError,
   TimeoutError,
 } from "../../src/api/errors.js";
-import { type ApplyContext, applyRow } from "../../src/apply-row.js";
+import { type ApplyContext, applyRow } from "../../src/apply/apply-row.js";
 import { FakeStore } from "../helpers/fake-api.js";
 import { checkedRow } from "../helpers/rows.js";
 

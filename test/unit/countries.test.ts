@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { COUNTRIES, findCountry } from "../../src/countries.js";
+import { COUNTRIES, findCountry } from "../../src/check/countries.js";
 
 describe("findCountry", () => {
   it.each([

@@ -1,7 +1,7 @@
 import { parse } from "csv-parse/sync";
 import { stringify } from "csv-stringify/sync";
 import { describe, expect, it } from "vitest";
-import { csvLine } from "../../src/csv-line.js";
+import { csvLine } from "../../src/output/csv-line.js";
 
 /** csv-stringify is the oracle: our hand-written formatter must produce the very same bytes. */
 const oracle = (cells: string[], escapeFormulas: boolean) =>

@@ -1,13 +1,13 @@
 import { describe, expect, it } from "vitest";
-import { COLUMN_NAMES } from "../../src/columns.js";
 import { InputFileError, UsageError } from "../../src/errors.js";
+import { COLUMN_NAMES } from "../../src/input/columns.js";
 import {
   type HeaderOptions,
   parseColumnMap,
   resolveHeader,
   scoreHeader,
   suggestColumn,
-} from "../../src/header.js";
+} from "../../src/input/header.js";
 
 const FILE = "orders.csv";
 

@@ -1,5 +1,10 @@
 import { describe, expect, it } from "vitest";
-import { describeTotalsChange, planPut, planShipment, readsNeeded } from "../../src/plan-update.js";
+import {
+  describeTotalsChange,
+  planPut,
+  planShipment,
+  readsNeeded,
+} from "../../src/plan/plan-update.js";
 import { address, checkedRow, order, product, shipment } from "../helpers/rows.js";
 
 const ship = {

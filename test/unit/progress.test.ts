@@ -6,7 +6,7 @@ import {
   type ProgressState,
   renderBar,
   renderLine,
-} from "../../src/progress.js";
+} from "../../src/output/progress.js";
 
 // biome-ignore lint/suspicious/noControlCharactersInRegex: matching the escape codes is the point
 const ESCAPE = /\x1b\[[0-9;]*[A-Za-z]/g;

@@ -14,7 +14,7 @@ import {
   resetWaitMs,
   serverWaitMs,
 } from "../../src/api/rate-limit.js";
-import { ProgressReporter, renderLine, waitCause } from "../../src/progress.js";
+import { ProgressReporter, renderLine, waitCause } from "../../src/output/progress.js";
 
 const HOUR = 3_600_000;
 const PAST_TIMER_RANGE = 2 ** 31 + 12_345;

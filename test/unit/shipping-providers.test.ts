@@ -3,7 +3,7 @@ import {
   normalizeShippingProvider,
   normalizeTrackingCarrier,
   SHIPPING_PROVIDERS,
-} from "../../src/shipping-providers.js";
+} from "../../src/check/shipping-providers.js";
 
 describe("SHIPPING_PROVIDERS", () => {
   it("is the orders.v2 shipping_provider enum (NOTES.md §3)", () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { buildStatusTable, DEFAULT_ORDER_STATUSES } from "../../src/statuses.js";
+import { buildStatusTable, DEFAULT_ORDER_STATUSES } from "../../src/check/statuses.js";
 import type { OrderStatus } from "../../src/types.js";
 
 /** A store's GET /v2/order_statuses answer: the defaults with some statuses renamed (custom_label). */

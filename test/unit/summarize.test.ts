@@ -1,5 +1,10 @@
 import { describe, expect, it } from "vitest";
-import { exitCodeOf, formatSummary, SummaryBuilder, summaryToJson } from "../../src/summarize.js";
+import {
+  exitCodeOf,
+  formatSummary,
+  SummaryBuilder,
+  summaryToJson,
+} from "../../src/output/summarize.js";
 import type { RowOutcome, RowResultState } from "../../src/types.js";
 
 const outcome = (result: RowResultState, extra: Partial<RowOutcome> = {}): RowOutcome => ({

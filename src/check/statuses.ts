@@ -1,4 +1,4 @@
-import type { OrderStatus } from "./types.js";
+import type { OrderStatus } from "../types.js";
 
 /**
  * BigCommerce's fixed order statuses (ids 0–14) with their system names, as GET /v2/order_statuses

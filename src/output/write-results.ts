@@ -12,9 +12,9 @@ import type { Writable } from "node:stream";
 import { finished } from "node:stream/promises";
 import { promisify } from "node:util";
 import { parse } from "csv-parse";
-import { RESULT_COLUMNS } from "./columns.js";
+import { BatchError } from "../errors.js";
+import { RESULT_COLUMNS } from "../input/columns.js";
 import { csvLine } from "./csv-line.js";
-import { BatchError } from "./errors.js";
 
 // The results file is a contract (issue #2, #5): fixed header, one record per input row, UTF-8,
 // formula-neutralised cells (csv-line.ts). This module names the files and reads an earlier one back.

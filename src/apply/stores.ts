@@ -1,10 +1,10 @@
-import { type ApiEvent, type ApiOptions, createStoreApi } from "./api/bigcommerce.js";
-import type { RetryQuota } from "./api/retry-policy.js";
-import type { ApiStats, StoreApi } from "./api/store-api.js";
-import { checkApiUrl } from "./api/url.js";
-import type { StoreCredentials, StoreDirectory } from "./credentials.js";
-import { BatchError } from "./errors.js";
-import { buildStatusTable, type StatusTable } from "./statuses.js";
+import { type ApiEvent, type ApiOptions, createStoreApi } from "../api/bigcommerce.js";
+import type { RetryQuota } from "../api/retry-policy.js";
+import type { ApiStats, StoreApi } from "../api/store-api.js";
+import { checkApiUrl } from "../api/url.js";
+import { buildStatusTable, type StatusTable } from "../check/statuses.js";
+import type { StoreCredentials, StoreDirectory } from "../credentials.js";
+import { BatchError } from "../errors.js";
 
 /** A store as a run uses it: one API client (and so one rate limiter) and its status table. */
 export interface Store {

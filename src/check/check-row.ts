@@ -1,11 +1,4 @@
-import { COLUMNS, findColumn } from "./columns.js";
-import { findCountry } from "./countries.js";
-import {
-  normalizeShippingProvider,
-  normalizeTrackingCarrier,
-  SHIPPING_PROVIDERS,
-} from "./shipping-providers.js";
-import type { StatusTable } from "./statuses.js";
+import { COLUMNS, findColumn } from "../input/columns.js";
 import type {
   BillingAddress,
   BillingField,
@@ -16,7 +9,14 @@ import type {
   RowProblem,
   ShipmentRequest,
   SourceRow,
-} from "./types.js";
+} from "../types.js";
+import { findCountry } from "./countries.js";
+import {
+  normalizeShippingProvider,
+  normalizeTrackingCarrier,
+  SHIPPING_PROVIDERS,
+} from "./shipping-providers.js";
+import type { StatusTable } from "./statuses.js";
 
 /**
  * Checks one row's values before anything is sent (issues #2 and #5): a pure step SourceRow → CheckResult.

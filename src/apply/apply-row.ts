@@ -5,11 +5,11 @@ import {
   isUnclearOutcome,
   OutageError,
   RequestAbortedError,
-} from "./api/errors.js";
-import { classifyFailure, type FailureKind } from "./api/retry-policy.js";
-import type { StoreApi } from "./api/store-api.js";
-import { BatchError } from "./errors.js";
-import { describeTotalsChange, planPut, planShipment, readsNeeded } from "./plan-update.js";
+} from "../api/errors.js";
+import { classifyFailure, type FailureKind } from "../api/retry-policy.js";
+import type { StoreApi } from "../api/store-api.js";
+import { BatchError } from "../errors.js";
+import { describeTotalsChange, planPut, planShipment, readsNeeded } from "../plan/plan-update.js";
 import type {
   CheckedRow,
   Order,
@@ -17,7 +17,7 @@ import type {
   RowResultState,
   Shipment,
   ShipmentPost,
-} from "./types.js";
+} from "../types.js";
 
 /** Everything one row needs to be applied; one per store. */
 export interface ApplyContext {

@@ -3,7 +3,7 @@
  * few seconds in a log file. Rendering is pure (state → string); the reporter only keeps counts,
  * a clock and a timer. Nothing here touches `process`: the CLI passes its stderr in.
  */
-import type { RateLimitEvent } from "./api/rate-limit.js";
+import type { RateLimitEvent } from "../api/rate-limit.js";
 
 /** Where progress goes: `process.stderr` in the CLI, a fake in tests. */
 export interface ProgressStream {

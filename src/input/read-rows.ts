@@ -13,6 +13,8 @@ import { pipeline, type Readable } from "node:stream";
 import { pipeline as pipelineAsync } from "node:stream/promises";
 import { CsvError, Parser } from "csv-parse";
 import { parse as parseSync } from "csv-parse/sync";
+import { InputFileError, InternalError, UsageError } from "../errors.js";
+import type { ColumnName, RowProblem, SourceRow } from "../types.js";
 import {
   DecodeFailure,
   ENCODING_LABELS,
@@ -26,10 +28,8 @@ import {
   type Utf8Problem,
   Utf8Validator,
 } from "./decode.js";
-import { InputFileError, InternalError, UsageError } from "./errors.js";
 import { resolveHeader, scoreHeader } from "./header.js";
 import { RecordScanner, ScanError, type ScanProblem } from "./scan-records.js";
-import type { ColumnName, RowProblem, SourceRow } from "./types.js";
 
 export type { SupportedEncoding } from "./decode.js";
 

@@ -1,13 +1,13 @@
 import { fileURLToPath } from "node:url";
-import { loadStoreDirectory } from "./credentials.js";
-import { runBatch } from "./run.js";
-import { startSandbox } from "./sandbox/index.js";
-import { formatSummary, type RunSummary } from "./summarize.js";
-import type { RowOutcome } from "./types.js";
-import { USER_AGENT } from "./version.js";
+import { loadStoreDirectory } from "../credentials.js";
+import { formatSummary, type RunSummary } from "../output/summarize.js";
+import { runBatch } from "../run.js";
+import { startSandbox } from "../sandbox/index.js";
+import type { RowOutcome } from "../types.js";
+import { USER_AGENT } from "../version.js";
 
 /** samples/ beside dist/ (or src/ under the test runner). */
-const samples = (name: string) => fileURLToPath(new URL(`../samples/${name}`, import.meta.url));
+const samples = (name: string) => fileURLToPath(new URL(`../../samples/${name}`, import.meta.url));
 
 export interface DemoResult {
   readonly text: string;

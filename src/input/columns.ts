@@ -1,4 +1,4 @@
-import type { BillingField, ColumnName } from "./types.js";
+import type { BillingField, ColumnName } from "../types.js";
 
 /**
  * The input columns, in the order the results file and the documentation list them.

@@ -1,5 +1,5 @@
-import type { ApiStats } from "./api/store-api.js";
-import { type RowOutcome, type RowResultState, SUCCESS_STATES } from "./types.js";
+import type { ApiStats } from "../api/store-api.js";
+import { type RowOutcome, type RowResultState, SUCCESS_STATES } from "../types.js";
 
 /**
  * Why a run ended before every row was attempted. `input_changed`: the input file changed during

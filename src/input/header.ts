@@ -1,6 +1,6 @@
+import { InputFileError, UsageError } from "../errors.js";
+import type { ColumnName } from "../types.js";
 import { COLUMN_NAMES, RESULT_COLUMNS } from "./columns.js";
-import { InputFileError, UsageError } from "./errors.js";
-import type { ColumnName } from "./types.js";
 
 /**
  * Header names that would reach object prototypes if a row were ever turned into an object keyed

@@ -1,8 +1,8 @@
 import { describe, expect, it } from "vitest";
-import { buildStatusTable, DEFAULT_ORDER_STATUSES } from "../../src/statuses.js";
+import type { CheckContext } from "../../src/check/check-row.js";
+import { checkRow } from "../../src/check/check-row.js";
+import { buildStatusTable, DEFAULT_ORDER_STATUSES } from "../../src/check/statuses.js";
 import type { CheckResult, ColumnName, RowProblem, SourceRow } from "../../src/types.js";
-import type { CheckContext } from "../../src/validate-row.js";
-import { checkRow } from "../../src/validate-row.js";
 
 type Values = Partial<Record<ColumnName, string>>;
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { resultHeader, toResultRecord } from "../../src/to-result-row.js";
+import { resultHeader, toResultRecord } from "../../src/output/result-row.js";
 import type { RowOutcome } from "../../src/types.js";
 
 const base: RowOutcome = { index: 1, line: 2, result: "updated", fieldsUpdated: [] };

@@ -1,8 +1,8 @@
-import { createStoreApi } from "./api/bigcommerce.js";
-import { CredentialsRejectedError } from "./api/errors.js";
-import { checkApiUrl } from "./api/url.js";
-import type { StoreCredentials } from "./credentials.js";
-import { BatchError } from "./errors.js";
+import { createStoreApi } from "../api/bigcommerce.js";
+import { CredentialsRejectedError } from "../api/errors.js";
+import { checkApiUrl } from "../api/url.js";
+import type { StoreCredentials } from "../credentials.js";
+import { BatchError } from "../errors.js";
 
 /** One line of the set-up check. */
 export interface CheckStep {

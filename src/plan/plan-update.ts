@@ -1,4 +1,4 @@
-import { BILLING_FIELDS, COLUMNS } from "./columns.js";
+import { BILLING_FIELDS, COLUMNS } from "../input/columns.js";
 import type {
   BillingAddress,
   BillingField,
@@ -11,7 +11,7 @@ import type {
   ShipmentPost,
   ShipmentRequest,
   ShippingAddress,
-} from "./types.js";
+} from "../types.js";
 
 /**
  * Planning: pure functions from a checked row and what was read of its order to the exact writes.

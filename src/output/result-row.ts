@@ -1,5 +1,5 @@
-import { RESULT_COLUMNS } from "./columns.js";
-import { type RowOutcome, SUCCESS_STATES } from "./types.js";
+import { RESULT_COLUMNS } from "../input/columns.js";
+import { type RowOutcome, SUCCESS_STATES } from "../types.js";
 
 /** The results file header: the input's own column names as written, then ours (issue #2). */
 export function resultHeader(inputHeader: readonly string[]): string[] {
