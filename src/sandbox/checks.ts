@@ -1,6 +1,7 @@
 /**
- * Pure checks of PUT /orders/{id} and POST /orders/{id}/shipments bodies, before any state is read.
- * Messages copy BigCommerce's where NOTES.md quotes them (§1, §3, §9); the first problem wins.
+ * Pure checks of PUT /orders/{id}, POST /orders/{id}/shipments and PUT /orders/{id}/shipments/{id}
+ * bodies, before any state is read.
+ * Messages copy BigCommerce's where docs/bigcommerce-api.md quotes them (§1, §3, §9); the first problem wins.
  */
 import { countryByCode, countryByName } from "./countries.js";
 import {
@@ -16,7 +17,7 @@ import {
 } from "./policy.js";
 import type { BillingAddress, FormField } from "./types.js";
 
-/** One element of a V2 error body: `[{status, message, details?}]` (NOTES.md §9). */
+/** One element of a V2 error body: `[{status, message, details?}]` (docs/bigcommerce-api.md §9). */
 export interface V2Error {
   status: number;
   message: string;
@@ -44,6 +45,9 @@ export interface ShipmentDraft {
   merchant_shipping_cost: string;
 }
 
+/** PUT /orders/{id}/shipments/{shipment_id}: only the fields given change (docs/bigcommerce-api.md §12). */
+export type ShipmentPatch = Partial<Omit<ShipmentDraft, "items">>;
+
 const bad = (
   message: string,
   details?: Record<string, unknown>,
@@ -52,7 +56,7 @@ const bad = (
   error: details === undefined ? { status: 400, message } : { status: 400, message, details },
 });
 
-/** S1 L995-999, S14. */
+/** docs/bigcommerce-api.md §1 (a read-only field is refused with 400). */
 export const readOnlyMessage = (field: string): string =>
   `The field '${field}' cannot be written to. Please remove it from your request before trying again.`;
 
@@ -138,7 +142,7 @@ function checkBillingAddress(value: unknown): Checked<NonNullable<OrderPatch["bi
     }
     address[field as keyof BillingAddress] = fieldValue;
   }
-  // billingAddress_Base `required: [zip]` (NOTES.md §1, S1 L4213-4228).
+  // billingAddress_Base `required: [zip]` (docs/bigcommerce-api.md §1).
   if (address.zip === undefined || address.zip.trim().length < 2) {
     return bad(
       "The billing address must include the ZIP code. The ZIP code must be two or more characters.",
@@ -155,7 +159,7 @@ function checkBillingAddress(value: unknown): Checked<NonNullable<OrderPatch["bi
 
 /**
  * country and country_iso2 must name a known country (countries.ts); either may be given alone and
- * the other is filled in. When both are given and disagree, country_iso2 wins (NOTES.md §1, S11).
+ * the other is filled in. When both are given and disagree, country_iso2 wins (docs/bigcommerce-api.md §1).
  */
 function resolveCountry(
   address: NonNullable<OrderPatch["billing_address"]>,
@@ -204,9 +208,9 @@ export function checkShipmentPost(body: unknown): Checked<ShipmentDraft> {
     }
     draft[field as "tracking_number"] = value;
   }
-  // shipping_provider_standard enum or carrier_{id} (S1 L2886-2907).
+  // shipping_provider_standard enum or carrier_{id} (V2 Orders reference).
   if (
-    !(draft.shipping_provider in SHIPPING_PROVIDERS) &&
+    !Object.hasOwn(SHIPPING_PROVIDERS, draft.shipping_provider) &&
     !CUSTOM_CARRIER_PATTERN.test(draft.shipping_provider)
   ) {
     return invalid(
@@ -228,7 +232,7 @@ export function checkShipmentPost(body: unknown): Checked<ShipmentDraft> {
   for (const item of items) {
     if (!isObject(item)) return invalid("items", "Each item must be an object.");
     for (const key of Object.keys(item)) {
-      if (key === "product_id") return bad(readOnlyMessage("product_id")); // S14
+      if (key === "product_id") return bad(readOnlyMessage("product_id")); // docs/bigcommerce-api.md §3
       if (key !== "order_product_id" && key !== "quantity") {
         return invalid(key, "The field is not a valid field of a shipment item.");
       }
@@ -245,4 +249,42 @@ export function checkShipmentPost(body: unknown): Checked<ShipmentDraft> {
     draft.items.push({ order_product_id: productId as number, quantity: quantity as number });
   }
   return { ok: true, value: draft };
+}
+
+/**
+ * orderShipment_Put (docs/bigcommerce-api.md §12): the string fields of a POST plus
+ * `order_address_id`; `items` and the response-only fields "cannot be written to" (api-specs#229).
+ */
+export function checkShipmentPut(body: unknown): Checked<ShipmentPatch> {
+  if (!isObject(body)) return bad("The request body must be a JSON object.");
+  const patch: ShipmentPatch = {};
+  for (const [field, value] of Object.entries(body)) {
+    if (field === "items" || SHIPMENT_READ_ONLY_FIELDS.has(field))
+      return bad(readOnlyMessage(field));
+    if (field === "order_address_id") {
+      if (!Number.isInteger(value) || (value as number) <= 0) {
+        return invalid("order_address_id", "order_address_id must be a positive integer.");
+      }
+      patch.order_address_id = value as number;
+      continue;
+    }
+    const maxLength = SHIPMENT_STRING_FIELDS[field];
+    if (maxLength === undefined)
+      return invalid(field, "The field is not a valid field of a shipment.");
+    if (typeof value !== "string" || value.length > maxLength) {
+      return invalid(field, `The value must be a string of at most ${maxLength} characters.`);
+    }
+    patch[field as "tracking_number"] = value;
+  }
+  if (
+    patch.shipping_provider !== undefined &&
+    !Object.hasOwn(SHIPPING_PROVIDERS, patch.shipping_provider) &&
+    !CUSTOM_CARRIER_PATTERN.test(patch.shipping_provider)
+  ) {
+    return invalid(
+      "shipping_provider",
+      "The shipping provider must be one of the supported providers or carrier_{id}.",
+    );
+  }
+  return { ok: true, value: patch };
 }

@@ -20,7 +20,22 @@ const KINDS: ReadonlySet<FaultKind> = new Set([
   "reset",
   "applied_then_status",
   "hang",
+  "empty_line_items",
+  "consignment_id_mismatch",
 ]);
+
+/** Kinds that change data, not the answer: they never decide a request (see FaultRule). */
+const DATA_KINDS: ReadonlySet<FaultKind> = new Set(["empty_line_items", "consignment_id_mismatch"]);
+
+/** What the data faults do to one order's consignments on one read. */
+export interface ConsignmentFaults {
+  emptyLineItems: boolean;
+  idMismatch: boolean;
+}
+
+const matchesOrder = (rule: FaultRule, orderId: number | undefined): boolean =>
+  (rule.orderId === undefined || rule.orderId === orderId) &&
+  (rule.orderIds === undefined || (orderId !== undefined && rule.orderIds.includes(orderId)));
 
 interface ArmedRule {
   readonly rule: FaultRule;
@@ -40,7 +55,10 @@ export class FaultPlan {
   /** Replaces the rules; schedules start counting again from 0. */
   set(rules: readonly FaultRule[]): void {
     rules.forEach(checkFaultRule);
-    this.#rules = rules.map((rule) => ({ rule: { ...rule }, matched: 0 }));
+    this.#rules = rules.map((rule) => ({
+      rule: rule.orderIds === undefined ? { ...rule } : { ...rule, orderIds: [...rule.orderIds] },
+      matched: 0,
+    }));
   }
 
   decide(request: {
@@ -52,8 +70,9 @@ export class FaultPlan {
     for (const armed of this.#rules) {
       const { rule } = armed;
       if (rule.method !== undefined && rule.method !== request.method) continue;
+      if (DATA_KINDS.has(rule.kind)) continue;
       if (rule.route !== undefined && rule.route !== request.route) continue;
-      if (rule.orderId !== undefined && rule.orderId !== request.orderId) continue;
+      if (!matchesOrder(rule, request.orderId)) continue;
       const index = armed.matched;
       armed.matched += 1;
       if (!scheduled(rule, index)) continue;
@@ -68,6 +87,19 @@ export class FaultPlan {
       else if (decision.rule === undefined) decision.rule = rule;
     }
     return decision;
+  }
+
+  /** The data faults that apply to `orderId` when `route` renders its consignments. */
+  consignmentFaults(route: SandboxRoute, orderId: number): ConsignmentFaults {
+    const faults: ConsignmentFaults = { emptyLineItems: false, idMismatch: false };
+    for (const { rule } of this.#rules) {
+      if (!DATA_KINDS.has(rule.kind)) continue;
+      if (rule.route !== undefined && rule.route !== route) continue;
+      if (!matchesOrder(rule, orderId)) continue;
+      if (rule.kind === "empty_line_items") faults.emptyLineItems = true;
+      else faults.idMismatch = true;
+    }
+    return faults;
   }
 }
 
@@ -86,8 +118,19 @@ export function checkFaultRule(rule: FaultRule, index: number): void {
     throw new SandboxError("E_SANDBOX_OPTIONS", `faults[${index}].${field} must be ${expected}`);
   };
   if (!KINDS.has(rule.kind)) fail("kind", [...KINDS].join(", "));
-  if (rule.method !== undefined && !["GET", "PUT", "POST"].includes(rule.method))
-    fail("method", "GET, PUT or POST");
+  if (rule.method !== undefined && !["GET", "PUT", "POST", "DELETE"].includes(rule.method))
+    fail("method", "GET, PUT, POST or DELETE");
+  if (
+    rule.orderIds !== undefined &&
+    !(Array.isArray(rule.orderIds) && rule.orderIds.every(isCount))
+  )
+    fail("orderIds", "an array of order ids");
+  if (DATA_KINDS.has(rule.kind)) {
+    // A data fault is a property of the store's data, not of some requests (FaultRule).
+    for (const field of ["method", "schedule", "probability"] as const) {
+      if (rule[field] !== undefined) fail(field, `absent for kind ${rule.kind}`);
+    }
+  }
   if (
     rule.status !== undefined &&
     !(Number.isInteger(rule.status) && rule.status >= 100 && rule.status <= 599)

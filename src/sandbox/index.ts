@@ -1,13 +1,22 @@
 /** The sandbox store (issue 3): a loopback stand-in for BigCommerce V2 Orders. */
 export { SandboxError } from "./errors.js";
 export { formatSandboxBanner, runSandboxCommand, type SandboxCommandOptions } from "./main.js";
-export { DEFAULT_SEED_FILE, GENERATED_FIRST_ID, generateSeed, loadSeedFile } from "./seed.js";
+export {
+  DEFAULT_SEED_FILE,
+  GENERATED_FIRST_ID,
+  GENERATED_PLAIN_ORDERS,
+  generateSeed,
+  loadSeedFile,
+} from "./seed.js";
 export { startSandbox } from "./server.js";
 export type {
   FaultKind,
   FaultRule,
   RequestLogEntry,
+  SampleOrderKind,
   Sandbox,
+  SandboxConsignments,
+  SandboxDigitalConsignment,
   SandboxInfo,
   SandboxOptions,
   SandboxOrder,
@@ -16,6 +25,7 @@ export type {
   SandboxRoute,
   SandboxShipment,
   SandboxShippingAddress,
+  SandboxShippingConsignment,
   SandboxStats,
   SandboxStore,
   SeedData,

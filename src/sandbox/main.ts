@@ -4,7 +4,7 @@
  */
 import { once } from "node:events";
 import { startSandbox } from "./server.js";
-import type { Sandbox, SandboxOptions } from "./types.js";
+import type { SampleOrderKind, Sandbox, SandboxInfo, SandboxOptions } from "./types.js";
 
 export interface SandboxCommandOptions {
   /** @default 8787 */
@@ -27,6 +27,31 @@ function shellQuote(value: string): string {
   return /^[\w@%+=:,./-]+$/.test(value) ? value : `'${value.replaceAll("'", `'\\''`)}'`;
 }
 
+/** "1 order", "2 orders". */
+const plural = (count: number, noun: string): string => `${count} ${noun}${count === 1 ? "" : "s"}`;
+
+/** Banner names of the sample kinds, in the order printed. */
+const SAMPLE_LABELS: readonly (readonly [SampleOrderKind, string])[] = [
+  ["single_address", "single address"],
+  ["several_addresses", "several addresses"],
+  ["digital_only", "digital only"],
+  ["partially_shipped", "partially shipped"],
+];
+
+/** The line with the seeded id range and one order of each kind, so a user can try them. */
+function ordersLine(info: SandboxInfo): string {
+  if (info.firstOrderId === undefined || info.lastOrderId === undefined) return "No orders.";
+  const range =
+    info.firstOrderId === info.lastOrderId
+      ? `Order id ${info.firstOrderId}`
+      : `Order ids ${info.firstOrderId}-${info.lastOrderId}`;
+  const samples = SAMPLE_LABELS.flatMap(([kind, label]) => {
+    const id = info.samples[kind];
+    return id === undefined ? [] : [`${label} ${id}`];
+  });
+  return samples.length === 0 ? `${range}.` : `${range}. Sample orders: ${samples.join(", ")}.`;
+}
+
 /**
  * What the standalone command prints: where the store listens and the lines that point the tool
  * at it. The sandbox token is not a secret, so printing it is fine.
@@ -38,10 +63,11 @@ export function formatSandboxBanner(
   const quota =
     info === undefined
       ? ""
-      : `, ${info.orderCount} orders, quota ${Number.isFinite(info.quota) ? `${info.quota} requests per ${info.windowMs} ms` : "unlimited"}` +
+      : `, ${plural(info.orderCount, "order")}, quota ${Number.isFinite(info.quota) && info.quota > 0 ? `${plural(info.quota, "request")} per ${info.windowMs} ms` : "unlimited"}` +
         (info.latencyMs > 0 ? `, latency ${info.latencyMs} ms` : "");
   return [
     `BigCommerce sandbox store listening on ${sandbox.url} (store hash ${sandbox.env.BIGCOMMERCE_STORE_HASH}${quota})`,
+    ...(info === undefined ? [] : [ordersLine(info)]),
     "Point bc-order-batch at it with:",
     `export BIGCOMMERCE_API_URL=${shellQuote(sandbox.env.BIGCOMMERCE_API_URL)}`,
     `export BIGCOMMERCE_STORE_HASH=${shellQuote(sandbox.env.BIGCOMMERCE_STORE_HASH)}`,

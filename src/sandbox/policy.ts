@@ -5,7 +5,7 @@
  */
 import type { BillingField } from "./types.js";
 
-/** The 15 system statuses (NOTES.md §2; descriptions and control-panel `order` from S1 L1463-1563). */
+/** The 15 system statuses (docs/bigcommerce-api.md §2; descriptions and control-panel `order` from ). */
 export const SYSTEM_STATUSES: readonly {
   readonly id: number;
   readonly label: string;
@@ -112,7 +112,7 @@ export const STATUS_PARTIALLY_SHIPPED = 3;
 
 /**
  * Sales-tax rate by billing country, to mimic BigCommerce recalculating totals when the billing
- * address changes (NOTES.md §1 "Side effect"). Simplified: the sandbox store does not collect US
+ * address changes (docs/bigcommerce-api.md §1 "Side effect"). Simplified: the sandbox store does not collect US
  * sales tax; countries not listed have no tax.
  */
 export const TAX_RATES: Readonly<Record<string, number>> = {
@@ -140,7 +140,7 @@ export function taxRate(countryIso2: string): number {
 }
 
 /**
- * How PUT /orders/{id} treats each top-level field (NOTES.md §1):
+ * How PUT /orders/{id} treats each top-level field (docs/bigcommerce-api.md §1):
  * - apply: modelled by the sandbox;
  * - ignore: writable in order_Put but not modelled; accepted and dropped;
  * - unsupported: writable in BigCommerce but dangerous or not modelled (fees, products, money): 400;
@@ -225,7 +225,7 @@ export const ORDER_PUT_FIELDS: Readonly<Record<string, PutFieldPolicy>> = {
   wrapping_cost_tax_class_id: "read_only",
 };
 
-/** billingAddress_Base string fields (S1 L4189-4229), in the spec's order. */
+/** billingAddress_Base string fields (V2 Orders reference), in the spec's order. */
 export const BILLING_FIELDS: readonly BillingField[] = [
   "first_name",
   "last_name",
@@ -242,10 +242,10 @@ export const BILLING_FIELDS: readonly BillingField[] = [
 ];
 /** Each billing field is at most this long. */
 export const BILLING_FIELD_MAX_LENGTH = 255;
-/** order_Put.staff_notes maxLength (NOTES.md §1). */
+/** order_Put.staff_notes maxLength (docs/bigcommerce-api.md §1). */
 export const STAFF_NOTES_MAX_LENGTH = 65535;
 
-/** POST /orders/{id}/shipments body fields (orderShipment_Post, NOTES.md §3): string fields with their maxLength. */
+/** POST /orders/{id}/shipments body fields (orderShipment_Post, docs/bigcommerce-api.md §3): string fields with their maxLength. */
 export const SHIPMENT_STRING_FIELDS: Readonly<Record<string, number>> = {
   tracking_number: 50,
   tracking_link: 500,
@@ -268,7 +268,7 @@ export const SHIPMENT_READ_ONLY_FIELDS: ReadonlySet<string> = new Set([
   "generated_tracking_link",
 ]);
 
-/** shipping_provider_standard enum (S1 L2886-2902) with display names; `carrier_<id>` is also accepted. */
+/** shipping_provider_standard enum (V2 Orders reference) with display names; `carrier_<id>` is also accepted. */
 export const SHIPPING_PROVIDERS: Readonly<
   Record<string, { display: string; trackingUrl?: string }>
 > = {
@@ -299,7 +299,7 @@ export const SHIPPING_PROVIDERS: Readonly<
 
 export const CUSTOM_CARRIER_PATTERN = /^carrier_\d+$/;
 
-/** Largest `limit` on list endpoints; above it BigCommerce answers 413 (NOTES.md §4, S5, S9). */
+/** Largest `limit` on list endpoints; above it BigCommerce answers 413 (docs/bigcommerce-api.md §4). */
 export const MAX_LIST_LIMIT = 250;
 export const DEFAULT_LIST_LIMIT = 50;
 
@@ -307,8 +307,8 @@ export const DEFAULT_LIST_LIMIT = 50;
 export const MAX_BODY_BYTES = 1024 * 1024;
 
 /**
- * GET /orders `sort` values the sandbox models (S1 `sort` parameter, L1367-1383: a field, then
- * `:asc` or `:desc`). BigCommerce's default is by id, lowest first (S1 L318-321). Only `id` is
+ * GET /orders `sort` values the sandbox models (the `sort` parameter of GET /v2/orders: a field, then
+ * `:asc` or `:desc`). BigCommerce's default is by id, lowest first (V2 Orders reference). Only `id` is
  * modelled: sorting by another field would mean building every order of a generated store.
  */
 export const ORDER_SORTS: Readonly<Record<string, "asc" | "desc">> = {
@@ -318,17 +318,14 @@ export const ORDER_SORTS: Readonly<Record<string, "asc" | "desc">> = {
 };
 
 /**
- * GET /orders filters BigCommerce documents (S1 L324-345) that the sandbox does not model. They are
+ * GET /orders filters BigCommerce documents (V2 Orders reference) that the sandbox does not model. They are
  * refused with 400 rather than ignored, so a client that relies on one is not handed every order.
  */
 export const UNMODELLED_ORDER_FILTERS: readonly string[] = [
-  "min_id",
-  "max_id",
   "min_total",
   "max_total",
   "customer_id",
   "email",
-  "status_id",
   "cart_id",
   "payment_method",
   "min_date_created",
@@ -337,6 +334,43 @@ export const UNMODELLED_ORDER_FILTERS: readonly string[] = [
   "max_date_modified",
   "channel_id",
   "external_order_id",
-  "include",
-  "consignment_structure",
 ];
+
+/**
+ * GET /orders filters the sandbox models (docs/bigcommerce-api.md §11): integer parameters. The ids
+ * bound the range (both inclusive); `status_id` keeps one status.
+ */
+export const ORDER_ID_FILTERS: readonly ("min_id" | "max_id" | "status_id")[] = [
+  "min_id",
+  "max_id",
+  "status_id",
+];
+
+/**
+ * `include` values of GET /orders and GET /orders/{id} (docs/bigcommerce-api.md §6); a comma list.
+ * `fees` is answered with an empty `fees` array (the sandbox has no fees).
+ */
+export const ORDER_INCLUDES: ReadonlySet<string> = new Set([
+  "consignments",
+  "consignments.line_items",
+  "fees",
+]);
+
+/** `consignment_structure` values: only the supported one; without it, the legacy array form (§6). */
+export const CONSIGNMENT_STRUCTURES: ReadonlySet<string> = new Set(["object"]);
+
+/**
+ * A listed order brings at most this many line items per consignment, and says so in `__warning__`
+ * (docs/bigcommerce-api.md §11, docs#960); GET /orders/{id} is not capped (§6: undocumented).
+ */
+export const LISTED_CONSIGNMENT_LINE_CAP = 50;
+
+/** The cap's warning, worded as in docs#960 (docs/bigcommerce-api.md §11). */
+export const CONSIGNMENT_CAP_WARNING =
+  "Not all line items of this consignment are returned with this response, only 50 are included. Please use the `/v2/orders/{order_id}/products` endpoint to fetch all line items.";
+
+/**
+ * With the `consignment_id_mismatch` fault, a shipping consignment's id is its address id plus this:
+ * an id no line's `order_address_id` carries (docs/bigcommerce-api.md §6: consignment 99 beside address 64).
+ */
+export const MISMATCHED_CONSIGNMENT_ID_OFFSET = 900_000_000;

@@ -1,5 +1,5 @@
 /**
- * BigCommerce's store-wide request quota (NOTES.md §8): a fixed window of `windowMs` shared by
+ * BigCommerce's store-wide request quota (docs/bigcommerce-api.md §8): a fixed window of `windowMs` shared by
  * every app of the store; each request takes one unit; once none is left the store answers 429
  * until the window refreshes. A window starts with the first request after the previous one ended.
  */
@@ -69,7 +69,7 @@ export class QuotaWindow {
   }
 }
 
-/** The lower-case headers BigCommerce sends on every response (NOTES.md §8, S4); none when unlimited. */
+/** The lower-case headers BigCommerce sends on every response (docs/bigcommerce-api.md §8); none when unlimited. */
 export function rateLimitHeaders(snapshot: QuotaSnapshot): Record<string, string> {
   if (!Number.isFinite(snapshot.quota)) return {};
   return {
@@ -80,7 +80,7 @@ export function rateLimitHeaders(snapshot: QuotaSnapshot): Record<string, string
   };
 }
 
-/** X-Retry-After is whole seconds until the quota refreshes, rounded up (NOTES.md §8). */
+/** X-Retry-After is whole seconds until the quota refreshes, rounded up (docs/bigcommerce-api.md §8). */
 export function retryAfterSeconds(resetMs: number): number {
   return Math.max(1, Math.ceil(resetMs / 1000));
 }

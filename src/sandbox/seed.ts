@@ -5,10 +5,12 @@ import { SandboxError } from "./errors.js";
 import { BILLING_FIELDS, SYSTEM_STATUSES } from "./policy.js";
 import { createRandom, mixSeed, pick, type Random, randomInt } from "./random.js";
 import type {
+  SampleOrderKind,
   SeedAddress,
   SeedData,
   SeedOrder,
   SeedProduct,
+  SeedShipment,
   SeedShippingAddress,
 } from "./types.js";
 
@@ -22,6 +24,26 @@ export const DEFAULT_SEED_FILE: string = fileURLToPath(
 
 /** First id of generated orders (the sample fixture uses 12345…). */
 export const GENERATED_FIRST_ID = 100000;
+
+/**
+ * The first this-many generated orders (ids 100000–100099) are always plain: a shipping address
+ * `id * 10 + 1` with something left to ship, nothing shipped, no shipment. The end-to-end helpers
+ * (test/helpers/e2e.ts `orderRows`) rely on that; the kinds below start after them.
+ */
+export const GENERATED_PLAIN_ORDERS = 100;
+
+/**
+ * Kinds given to generated orders after the plain ones, with their share (drawn from a stream of
+ * their own, so the base order stays the same). Orders with two addresses or an extra digital line
+ * occur among all orders.
+ */
+const GENERATED_KINDS: readonly { kind: "partially_shipped" | "digital_only"; share: number }[] = [
+  { kind: "partially_shipped", share: 0.08 },
+  { kind: "digital_only", share: 0.03 },
+];
+
+/** Salt of the kind stream (any constant: it only has to differ from the base stream's). */
+const KIND_STREAM = 0x6b696e64;
 
 /** Reads and checks a seed file (JSON in the shape of samples/store.json). */
 export async function loadSeedFile(file: string = DEFAULT_SEED_FILE): Promise<SeedData> {
@@ -47,6 +69,8 @@ export async function loadSeedFile(file: string = DEFAULT_SEED_FILE): Promise<Se
 export interface SeedSource {
   readonly count: number;
   ids(): number[];
+  /** Ids from `min` to `max` (both inclusive), ascending. */
+  idsBetween(min: number, max: number): number[];
   has(id: number): boolean;
   get(id: number): SeedOrder | undefined;
   /** Highest shipment id in the seed, so new shipments get fresh ids. */
@@ -61,6 +85,7 @@ export function fixedSource(data: SeedData): SeedSource {
   return {
     count: byId.size,
     ids: () => [...ids],
+    idsBetween: (min, max) => ids.filter((id) => id >= min && id <= max),
     has: (id) => byId.has(id),
     get: (id) => byId.get(id),
     maxShipmentId: data.orders.reduce(
@@ -85,9 +110,15 @@ export function generatedSource(orders: number, seed = 1): SeedSource {
   return {
     count: orders,
     ids: () => Array.from({ length: orders }, (_, i) => GENERATED_FIRST_ID + i),
+    idsBetween: (min, max) => {
+      const from = Math.max(GENERATED_FIRST_ID, Math.ceil(min));
+      const to = Math.min(GENERATED_FIRST_ID + orders - 1, Math.floor(max));
+      return to < from ? [] : Array.from({ length: to - from + 1 }, (_, i) => from + i);
+    },
     has,
     get: (id) => (has(id) ? generateOrder(id, seed) : undefined),
-    maxShipmentId: 0, // generated orders have no shipments
+    // Seeded shipments have id `order id * 10 + 1` (partially shipped orders); new ones come after.
+    maxShipmentId: orders > GENERATED_PLAIN_ORDERS ? (GENERATED_FIRST_ID + orders - 1) * 10 + 1 : 0,
     statuses: [],
   };
 }
@@ -95,7 +126,8 @@ export function generatedSource(orders: number, seed = 1): SeedSource {
 /**
  * `orders` orders with ids from 100000 up; the same arguments always give the same data.
  * Mostly one shipping address with 1–3 physical lines, sometimes a digital line, a few with two
- * addresses; nothing shipped yet.
+ * addresses. After the first GENERATED_PLAIN_ORDERS, some are partially shipped (one unit of the
+ * first line, with a shipment) and some digital only (no shipping address).
  */
 export function generateSeed(orders: number, seed = 1): SeedData {
   const source = generatedSource(orders, seed);
@@ -148,6 +180,11 @@ const PRODUCTS = [
   { name: "Chemex Coffeemaker 3 Cup", sku: "CC3C" },
 ];
 const DIGITAL = [{ name: "Gift Wrapping Guide (PDF)", sku: "GWG-PDF" }];
+/** Lines of digital-only orders (a separate list: adding to DIGITAL would change every order). */
+const DOWNLOADS = [
+  { name: "Gift Card Design Pack (download)", sku: "GCDP-DL" },
+  { name: "Terrarium Care eBook", sku: "TCE-PDF" },
+];
 
 /** Billing countries of generated orders, weighted toward the US like a US store. */
 const PLACES: readonly {
@@ -215,8 +252,105 @@ function price(random: Random): string {
   return (randomInt(random, 500, 15000) / 100).toFixed(4);
 }
 
-/** One generated order; ids of its addresses and lines derive from the order id, so they never collide. */
+/** One generated order; ids of its addresses, lines and shipments derive from the order id, so they never collide. */
 export function generateOrder(id: number, seed = 1): SeedOrder {
+  const order = generatePlainOrder(id, seed);
+  if (id - GENERATED_FIRST_ID < GENERATED_PLAIN_ORDERS) return order;
+  const random = createRandom(mixSeed(seed ^ KIND_STREAM, id));
+  const draw = random();
+  let below = 0;
+  for (const { kind, share } of GENERATED_KINDS) {
+    below += share;
+    if (draw >= below) continue;
+    if (kind === "partially_shipped") return partiallyShipped(order);
+    return digitalOnly(order, random);
+  }
+  return order;
+}
+
+/** One unit of the first line is shipped, by a shipment of its own; status Partially Shipped. */
+function partiallyShipped(order: SeedOrder): SeedOrder {
+  const line = order.products.find((product) => product.type === "physical");
+  if (line === undefined) return order;
+  line.quantity = Math.max(2, line.quantity);
+  line.quantity_shipped = 1;
+  const shipment: SeedShipment = {
+    id: order.id * 10 + 1,
+    order_address_id: line.order_address_id,
+    date_created: formatBcDate(Date.parse(order.date_created) + 86_400_000),
+    tracking_number: `1ZSEED${order.id}`,
+    shipping_provider: "ups",
+    tracking_carrier: "",
+    items: [{ order_product_id: line.id, quantity: 1 }],
+  };
+  return { ...order, status_id: 3, shipments: [shipment] };
+}
+
+/** Downloads only: no shipping address, nothing to ship (order 12351 of samples/store.json is one). */
+function digitalOnly(order: SeedOrder, random: Random): SeedOrder {
+  const download = pick(random, DOWNLOADS);
+  return {
+    ...order,
+    // Awaiting Fulfillment, never Completed: tests use Completed as a status no order has yet.
+    status_id: 11,
+    shipping_cost_ex_tax: "0.0000",
+    shipping_addresses: [],
+    products: [
+      {
+        id: order.id * 10 + 1,
+        product_id: 210 + DOWNLOADS.indexOf(download),
+        name: download.name,
+        sku: download.sku,
+        type: "digital",
+        order_address_id: 0,
+        quantity: 1,
+        quantity_shipped: 0,
+        price_ex_tax: price(random),
+      },
+    ],
+    shipments: [],
+  };
+}
+
+/** The kinds `order` is, as the banner names them (an order can be several). */
+export function orderKinds(order: SeedOrder): SampleOrderKind[] {
+  const physical = order.products.filter((product) => product.type === "physical");
+  const total = physical.reduce((sum, product) => sum + product.quantity, 0);
+  const shipped = physical.reduce((sum, product) => sum + product.quantity_shipped, 0);
+  const kinds: SampleOrderKind[] = [];
+  if (physical.length === 0 && order.products.length > 0) kinds.push("digital_only");
+  if (order.shipping_addresses.length === 1 && physical.length > 0 && shipped === 0)
+    kinds.push("single_address");
+  if (order.shipping_addresses.length >= 2) kinds.push("several_addresses");
+  if (shipped > 0 && shipped < total) kinds.push("partially_shipped");
+  return kinds;
+}
+
+const SAMPLE_KINDS = 4;
+
+/**
+ * The first order of each kind, looking at no more than `scanLimit` orders (a generated store
+ * builds each order it looks at; the kinds occur within a few hundred).
+ */
+export function sampleOrders(
+  source: SeedSource,
+  scanLimit = 5000,
+): Partial<Record<SampleOrderKind, number>> {
+  const samples: Partial<Record<SampleOrderKind, number>> = {};
+  let found = 0;
+  for (const id of source.ids().slice(0, scanLimit)) {
+    const order = source.get(id);
+    for (const kind of order === undefined ? [] : orderKinds(order)) {
+      if (samples[kind] !== undefined) continue;
+      samples[kind] = id;
+      found += 1;
+    }
+    if (found === SAMPLE_KINDS) break;
+  }
+  return samples;
+}
+
+function generatePlainOrder(id: number, seed: number): SeedOrder {
   const random = createRandom(mixSeed(seed, id));
   const first = pick(random, FIRST_NAMES);
   const last = pick(random, LAST_NAMES);

@@ -1,7 +1,7 @@
 import { setMaxListeners } from "node:events";
 /**
  * The sandbox store's HTTP edge: routing, auth, quota, faults and the V2 wire format
- * (NOTES.md §7-9). State lives in store.ts, policy in policy.ts, body checks in checks.ts.
+ * (docs/bigcommerce-api.md §7-9). State lives in store.ts, policy in policy.ts, body checks in checks.ts.
  */
 import {
   createServer,
@@ -12,19 +12,35 @@ import {
 } from "node:http";
 import type { AddressInfo } from "node:net";
 import { setTimeout as delay } from "node:timers/promises";
-import { type Checked, checkOrderPut, checkShipmentPost, type V2Error } from "./checks.js";
+import {
+  type Checked,
+  checkOrderPut,
+  checkShipmentPost,
+  checkShipmentPut,
+  type V2Error,
+} from "./checks.js";
 import { SandboxError } from "./errors.js";
 import { checkFaultRule, FaultPlan } from "./faults.js";
 import {
+  CONSIGNMENT_STRUCTURES,
   DEFAULT_LIST_LIMIT,
+  LISTED_CONSIGNMENT_LINE_CAP,
   MAX_BODY_BYTES,
   MAX_LIST_LIMIT,
+  ORDER_ID_FILTERS,
+  ORDER_INCLUDES,
   ORDER_SORTS,
   UNMODELLED_ORDER_FILTERS,
 } from "./policy.js";
 import { QuotaWindow, rateLimitHeaders, retryAfterSeconds } from "./rate-limit.js";
-import { fixedSource, generatedSource, loadSeedFile, type SeedSource } from "./seed.js";
-import { MemoryStore, NOT_FOUND_MESSAGE } from "./store.js";
+import {
+  fixedSource,
+  generatedSource,
+  loadSeedFile,
+  type SeedSource,
+  sampleOrders,
+} from "./seed.js";
+import { MemoryStore, NOT_FOUND_MESSAGE, type OrderQuery, type OrderView } from "./store.js";
 import type {
   FaultRule,
   RequestLogEntry,
@@ -61,18 +77,22 @@ const ROUTES: readonly { pattern: RegExp; methods: Readonly<Record<string, Sandb
   { pattern: /^\/orders$/, methods: { GET: "orders" } },
   { pattern: /^\/orders\/(\d+)$/, methods: { GET: "order", PUT: "order_put" } },
   { pattern: /^\/orders\/(\d+)\/products$/, methods: { GET: "products" } },
-  // The spec's resource links spell it `shippingaddresses` (S1 L2637-2713); accept both.
+  // The spec's resource links spell it `shippingaddresses` (V2 Orders reference); accept both.
   {
     pattern: /^\/orders\/(\d+)\/(?:shipping_addresses|shippingaddresses)$/,
     methods: { GET: "shipping_addresses" },
   },
   { pattern: /^\/orders\/(\d+)\/shipments$/, methods: { GET: "shipments", POST: "shipment_post" } },
+  {
+    pattern: /^\/orders\/(\d+)\/shipments\/(\d+)$/,
+    methods: { GET: "shipment", PUT: "shipment_put", DELETE: "shipment_delete" },
+  },
   { pattern: /^\/order_statuses$/, methods: { GET: "order_statuses" } },
 ];
 
 const API_PREFIX = /^\/stores\/([^/]+)\/v2(\/.*)$/;
 
-/** Bodies of injected error statuses: V2 arrays, except gateway pages that are HTML (NOTES.md §9). */
+/** Bodies of injected error statuses: V2 arrays, except gateway pages that are HTML (docs/bigcommerce-api.md §9). */
 const GATEWAY_PAGES: Readonly<Record<number, string>> = {
   502: "<html><head><title>502 Bad Gateway</title></head><body><h1>502 Bad Gateway</h1></body></html>",
   504: "<html><head><title>504 Gateway Time-out</title></head><body><h1>504 Gateway Time-out</h1></body></html>",
@@ -165,7 +185,7 @@ function readBody(req: IncomingMessage): Promise<Buffer | "too_large"> {
 
 const utf8 = new TextDecoder("utf-8", { fatal: true });
 
-/** JSON body of a PUT/POST: Content-Type must be JSON (NOTES.md §7, §9: 400 missing, 415 wrong). */
+/** JSON body of a PUT/POST: Content-Type must be JSON (docs/bigcommerce-api.md §7, §9: 400 missing, 415 wrong). */
 function parseJson(
   req: IncomingMessage,
   body: Buffer,
@@ -188,7 +208,7 @@ function parseJson(
   }
 }
 
-/** `page` and `limit` of a V2 list (NOTES.md §4: page from 1, limit 50 by default, 250 at most). */
+/** `page` and `limit` of a V2 list (docs/bigcommerce-api.md §4: page from 1, limit 50 by default, 250 at most). */
 function readPaging(query: URLSearchParams): { offset: number; limit: number } | Reply {
   const read = (name: string, fallback: number): number | Reply => {
     const text = query.get(name);
@@ -204,13 +224,13 @@ function readPaging(query: URLSearchParams): { offset: number; limit: number } |
   if (typeof pageNo !== "number") return pageNo;
   const limit = read("limit", DEFAULT_LIST_LIMIT);
   if (typeof limit !== "number") return limit;
-  // "the `limit` parameter exceeded the maximum" → 413 (NOTES.md §4, S5).
+  // "the `limit` parameter exceeded the maximum" → 413 (docs/bigcommerce-api.md §4).
   if (limit > MAX_LIST_LIMIT)
     return v2(413, `The limit parameter exceeded the maximum of ${MAX_LIST_LIMIT}.`);
   return { offset: (pageNo - 1) * limit, limit };
 }
 
-/** V2 answers an empty list (or a page past the end) with 204 and no body (NOTES.md §4-5). */
+/** V2 answers an empty list (or a page past the end) with 204 and no body (docs/bigcommerce-api.md §4-5). */
 const listReply = (items: readonly unknown[]): Reply =>
   items.length === 0 ? { status: 204 } : { status: 200, body: items };
 
@@ -220,8 +240,63 @@ function page<T>(items: readonly T[], query: URLSearchParams): Reply {
   return listReply(items.slice(paging.offset, paging.offset + paging.limit));
 }
 
-/** GET /orders: every order, sorted by id, one page at a time (S1 L311-350). */
-function listOrders(store: MemoryStore, query: URLSearchParams): Reply {
+/** A non-negative integer query parameter; undefined when absent. */
+function readInteger(query: URLSearchParams, name: string): number | undefined | Reply {
+  const text = query.get(name);
+  if (text === null) return undefined;
+  if (!/^\d{1,15}$/.test(text)) {
+    return v2(400, `The field '${name}' is invalid.`, {
+      invalid_reason: "Expected a whole number.",
+    });
+  }
+  return Number(text);
+}
+
+const isReply = (value: unknown): value is Reply =>
+  typeof value === "object" && value !== null && "status" in value;
+
+/** What `include` asks for (docs/bigcommerce-api.md §6). */
+interface Include {
+  consignments?: { lineItems: boolean; structure: "object" | "array" };
+  fees?: boolean;
+}
+
+/**
+ * `include` and `consignment_structure` of GET /orders and GET /orders/{id} (docs/bigcommerce-api.md
+ * §6): how each order is rendered, or a 400 for a value BigCommerce does not document.
+ */
+function readInclude(query: URLSearchParams): Include | Reply {
+  const values = (query.get("include") ?? "")
+    .split(",")
+    .map((value) => value.trim())
+    .filter((value) => value !== "");
+  const unknown = values.find((value) => !ORDER_INCLUDES.has(value));
+  if (unknown !== undefined) {
+    return v2(400, "The field 'include' is invalid.", {
+      invalid_reason: `Expected a comma list of ${[...ORDER_INCLUDES].join(", ")}.`,
+    });
+  }
+  const structure = query.get("consignment_structure");
+  if (structure !== null && !CONSIGNMENT_STRUCTURES.has(structure)) {
+    return v2(400, "The field 'consignment_structure' is invalid.", {
+      invalid_reason: `Expected ${[...CONSIGNMENT_STRUCTURES].join(", ")}.`,
+    });
+  }
+  const include: Include = {};
+  const lineItems = values.includes("consignments.line_items");
+  // `consignments.line_items` implies `consignments` (Orders reference, include parameter).
+  if (lineItems || values.includes("consignments")) {
+    include.consignments = { lineItems, structure: structure === "object" ? "object" : "array" };
+  }
+  if (values.includes("fees")) include.fees = true;
+  return include;
+}
+
+/**
+ * GET /orders (docs/bigcommerce-api.md §11): by id, `min_id`/`max_id` (inclusive) and `status_id`
+ * filters, `sort`, paging, and the include of §6 with at most 50 lines per consignment.
+ */
+function orderQuery(query: URLSearchParams): { query: OrderQuery; include: Include } | Reply {
   const filter = UNMODELLED_ORDER_FILTERS.find((name) => query.has(name));
   if (filter !== undefined) {
     return v2(400, `The field '${filter}' is invalid.`, {
@@ -236,9 +311,25 @@ function listOrders(store: MemoryStore, query: URLSearchParams): Reply {
       invalid_reason: `Expected one of ${Object.keys(ORDER_SORTS).join(", ")}.`,
     });
   }
+  const filters: Partial<Record<(typeof ORDER_ID_FILTERS)[number], number>> = {};
+  for (const name of ORDER_ID_FILTERS) {
+    const value = readInteger(query, name);
+    if (isReply(value)) return value;
+    if (value !== undefined) filters[name] = value;
+  }
+  const include = readInclude(query);
+  if (isReply(include)) return include;
   const paging = readPaging(query);
   if (!("offset" in paging)) return paging;
-  return listReply(store.orderPage(paging.offset, paging.limit, direction));
+  const orderQuery: OrderQuery = {
+    minId: filters.min_id ?? 0,
+    maxId: filters.max_id ?? Number.MAX_SAFE_INTEGER,
+    direction,
+    offset: paging.offset,
+    limit: paging.limit,
+  };
+  if (filters.status_id !== undefined) orderQuery.statusId = filters.status_id;
+  return { query: orderQuery, include };
 }
 
 class SandboxServer {
@@ -352,7 +443,7 @@ class SandboxServer {
         snapshot.resetMs,
         body === "too_large",
       );
-      const { route, orderId } = screened;
+      const { route, orderId, shipmentId } = screened;
       entry.route = route;
       if (orderId !== undefined) {
         entry.orderId = orderId;
@@ -386,13 +477,13 @@ class SandboxServer {
           return;
         case "applied_then_status": {
           // The write is applied in full, then the answer is lost: the case that makes a blind
-          // POST retry create a duplicate shipment (NOTES.md §5).
-          const reply = this.#route(route, req, url, body as Buffer, orderId);
+          // POST retry create a duplicate shipment (docs/bigcommerce-api.md §5).
+          const reply = this.#route(route, req, url, body as Buffer, orderId, shipmentId);
           send(reply.status < 300 ? faultReply(rule.status ?? 502) : reply, rateHeaders);
           return;
         }
         default:
-          send(this.#route(route, req, url, body as Buffer, orderId), rateHeaders);
+          send(this.#route(route, req, url, body as Buffer, orderId, shipmentId), rateHeaders);
       }
     } catch {
       if (!done) send(v2(500), {});
@@ -410,17 +501,20 @@ class SandboxServer {
     allowed: boolean,
     resetMs: number,
     tooLarge: boolean,
-  ): { route: SandboxRoute; orderId?: number; reply?: Reply } {
+  ): { route: SandboxRoute; orderId?: number; shipmentId?: number; reply?: Reply } {
     const api = API_PREFIX.exec(url.pathname);
-    let target: { route: SandboxRoute; orderId?: number } | undefined;
+    let target: { route: SandboxRoute; orderId?: number; shipmentId?: number } | undefined;
     let methodReply: Reply | undefined;
     for (const { pattern, methods } of api === null ? [] : ROUTES) {
       const match = pattern.exec(api?.[2] ?? "");
       if (match === null) continue;
       const route = methods[method];
       const orderId = match[1] === undefined ? undefined : Number(match[1]);
-      if (route !== undefined) target = orderId === undefined ? { route } : { route, orderId };
-      // PATCH is not supported by the V2 API: 501; other methods 405 (NOTES.md §7, §9).
+      if (route !== undefined) {
+        target = orderId === undefined ? { route } : { route, orderId };
+        if (match[2] !== undefined) target.shipmentId = Number(match[2]);
+      }
+      // PATCH is not supported by the V2 API: 501; other methods 405 (docs/bigcommerce-api.md §7, §9).
       else if (method === "PATCH") methodReply = v2(501);
       else methodReply = { ...v2(405), headers: { allow: Object.keys(methods).join(", ") } };
       break;
@@ -428,7 +522,7 @@ class SandboxServer {
     const at = target ?? { route: "other" as const };
     const answer = (reply: Reply) => ({ ...at, reply });
     if (!allowed) {
-      // Over quota: 429, nothing applied (NOTES.md §8).
+      // Over quota: 429, nothing applied (docs/bigcommerce-api.md §8).
       return answer({
         ...v2(429),
         headers: { "x-retry-after": String(retryAfterSeconds(resetMs)) },
@@ -444,15 +538,65 @@ class SandboxServer {
     return target;
   }
 
-  #route(route: SandboxRoute, req: IncomingMessage, url: URL, body: Buffer, orderId = 0): Reply {
+  /** How `route` renders each order: the request's include plus the data faults for that order. */
+  #view(route: SandboxRoute, include: Include, lineCap?: number): (orderId: number) => OrderView {
+    return (orderId) => {
+      const view: OrderView = {};
+      if (include.fees === true) view.fees = true;
+      if (include.consignments !== undefined) {
+        const faults = this.faults.consignmentFaults(route, orderId);
+        view.consignments = {
+          ...include.consignments,
+          emptyLineItems: faults.emptyLineItems,
+          idMismatch: faults.idMismatch,
+        };
+        if (lineCap !== undefined) view.consignments.lineCap = lineCap;
+      }
+      return view;
+    };
+  }
+
+  #route(
+    route: SandboxRoute,
+    req: IncomingMessage,
+    url: URL,
+    body: Buffer,
+    orderId = 0,
+    shipmentId = 0,
+  ): Reply {
     const list = <T>(items: T[] | undefined): Reply =>
       items === undefined ? v2(404) : page(items, url.searchParams);
     switch (route) {
-      case "orders":
-        return listOrders(this.store, url.searchParams);
+      case "orders": {
+        const parsed = orderQuery(url.searchParams);
+        if (isReply(parsed)) return parsed;
+        const view = this.#view(route, parsed.include, LISTED_CONSIGNMENT_LINE_CAP);
+        return listReply(this.store.orderPage(parsed.query, view));
+      }
       case "order": {
-        const order = this.store.getOrder(orderId);
+        const include = readInclude(url.searchParams);
+        if (isReply(include)) return include;
+        const order = this.store.orderView(orderId, this.#view(route, include)(orderId));
         return order === undefined ? v2(404) : { status: 200, body: order };
+      }
+      case "shipment": {
+        const shipment = this.store.shipment(orderId, shipmentId);
+        return shipment === undefined ? v2(404) : { status: 200, body: shipment };
+      }
+      case "shipment_put": {
+        if (this.store.shipment(orderId, shipmentId) === undefined) return v2(404);
+        const json = parseJson(req, body);
+        if (!json.ok) return json.reply;
+        const patch = checkShipmentPut(json.value);
+        if (!patch.ok) return { status: 400, body: [patch.error] };
+        const result = this.store.updateShipment(orderId, shipmentId, patch.value);
+        if (result.ok && result.value.changed) this.#writes += 1;
+        return fromChecked(result, 200, (value) => value.shipment);
+      }
+      case "shipment_delete": {
+        const result = this.store.deleteShipment(orderId, shipmentId);
+        if (result.ok) this.#writes += 1;
+        return result.ok ? { status: 204 } : { status: result.error.status, body: [result.error] };
       }
       case "products":
         return list(this.store.products(orderId));
@@ -535,6 +679,15 @@ function faultReply(status: number): Reply {
   return v2(status);
 }
 
+function orderRange(source: SeedSource): { firstOrderId?: number; lastOrderId?: number } {
+  const ids = source.ids();
+  const first = ids[0];
+  const last = ids.at(-1);
+  return first === undefined || last === undefined
+    ? {}
+    : { firstOrderId: first, lastOrderId: last };
+}
+
 function listen(server: Server, port: number, host: string): Promise<AddressInfo> {
   return new Promise((resolve, reject) => {
     const onError = (error: Error): void => {
@@ -555,7 +708,8 @@ function listen(server: Server, port: number, host: string): Promise<AddressInfo
 /** Starts the sandbox store on loopback. Throws SandboxError (E_SANDBOX_OPTIONS, E_SANDBOX_SEED, E_SANDBOX_LISTEN). */
 export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbox> {
   const settings = normalize(options);
-  const store = new MemoryStore({ source: await resolveSource(options.seed) });
+  const source = await resolveSource(options.seed);
+  const store = new MemoryStore({ source });
   const sandbox = new SandboxServer(settings, store);
   const server = createServer((req, res) => {
     void sandbox.handle(req, res);
@@ -576,6 +730,8 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     info: {
       storeHash: settings.storeHash,
       orderCount: store.orderCount,
+      ...orderRange(source),
+      samples: sampleOrders(source),
       quota: sandbox.quota.quota,
       windowMs: settings.windowMs,
       latencyMs: settings.latencyMs,

@@ -2,9 +2,11 @@
  * In-memory state of the sandbox store. Every operation touches one order (Map lookups), so the
  * cost of a request does not grow with the size of the store (benchmarks).
  */
-import type { Checked, OrderPatch, ShipmentDraft, V2Error } from "./checks.js";
+import type { Checked, OrderPatch, ShipmentDraft, ShipmentPatch, V2Error } from "./checks.js";
 import {
   BILLING_FIELDS,
+  CONSIGNMENT_CAP_WARNING,
+  MISMATCHED_CONSIGNMENT_ID_OFFSET,
   SHIPPING_PROVIDERS,
   STATUS_PARTIALLY_SHIPPED,
   STATUS_SHIPPED,
@@ -14,12 +16,16 @@ import {
 import { formatBcDate, type SeedSource } from "./seed.js";
 import type {
   BillingAddress,
+  ResourceLink,
   SandboxBillingAddress,
+  SandboxConsignments,
+  SandboxDigitalConsignment,
   SandboxOrder,
   SandboxOrderProduct,
   SandboxOrderStatus,
   SandboxShipment,
   SandboxShippingAddress,
+  SandboxShippingConsignment,
   SandboxStore,
   SeedAddress,
   SeedOrder,
@@ -27,7 +33,7 @@ import type {
   SeedShippingAddress,
 } from "./types.js";
 
-/** V2 404 body text (S1 `404_Resp` L2841-2858). */
+/** V2 404 body text (V2 Orders reference, `404_Resp`). */
 export const NOT_FOUND_MESSAGE = "The requested resource was not found.";
 
 interface ProductState extends SeedProduct {
@@ -63,6 +69,32 @@ const pickAddress = (address: SeedAddress): BillingAddress => {
   for (const field of BILLING_FIELDS) out[field] = address[field];
   return out;
 };
+
+/** How GET /orders and GET /orders/{id} render an order (query parameters and data faults). */
+export interface OrderView {
+  /** `include=consignments` (links for line items) or `consignments.line_items` (full lines). */
+  consignments?: {
+    lineItems: boolean;
+    /** "array": the legacy form, without `consignment_structure=object` (§6). */
+    structure: "object" | "array";
+    /** Line items per consignment at most (lists, §11); more are cut and `__warning__` is set. */
+    lineCap?: number;
+    emptyLineItems: boolean;
+    idMismatch: boolean;
+  };
+  /** `include=fees`: an empty `fees` array (no fees are modelled). */
+  fees?: boolean;
+}
+
+/** GET /orders filters and paging (docs/bigcommerce-api.md §11). */
+export interface OrderQuery {
+  minId: number;
+  maxId: number;
+  statusId?: number;
+  direction: "asc" | "desc";
+  offset: number;
+  limit: number;
+}
 
 export interface MemoryStoreOptions {
   source: SeedSource;
@@ -147,13 +179,102 @@ export class MemoryStore implements SandboxStore {
   // ---- Used by the server: undefined means the order does not exist (404). ----
 
   /**
-   * One page of GET /orders, sorted by id. Only the page's orders are built, so listing a
-   * 100 000-order generated store stays cheap.
+   * One page of GET /orders, sorted by id. Only the page's orders are built (with `statusId`, the
+   * orders up to the page's end), so listing a 100 000-order generated store stays cheap.
    */
-  orderPage(offset: number, limit: number, direction: "asc" | "desc"): SandboxOrder[] {
-    const ids = this.#source.ids();
-    if (direction === "desc") ids.reverse();
-    return ids.slice(offset, offset + limit).flatMap((id) => this.getOrder(id) ?? []);
+  orderPage(query: OrderQuery, view: (orderId: number) => OrderView = () => ({})): SandboxOrder[] {
+    const ids = this.#source.idsBetween(query.minId, query.maxId);
+    if (query.direction === "desc") ids.reverse();
+    const end = query.offset + query.limit;
+    const states: OrderState[] = [];
+    if (query.statusId === undefined) {
+      for (const id of ids.slice(query.offset, end)) {
+        const state = this.#state(id);
+        if (state !== undefined) states.push(state);
+      }
+    } else {
+      let matched = 0;
+      for (const id of ids) {
+        const state = this.#state(id);
+        if (state === undefined || state.status_id !== query.statusId) continue;
+        matched += 1;
+        if (matched > query.offset) states.push(state);
+        if (matched >= end) break;
+      }
+    }
+    return states.map((state) => this.#renderView(state, view(state.id)));
+  }
+
+  /** GET /orders/{id} with its `include`; undefined when the order does not exist. */
+  orderView(orderId: number, view: OrderView): SandboxOrder | undefined {
+    const state = this.#state(orderId);
+    return state && this.#renderView(state, view);
+  }
+
+  /** GET /orders/{id}/shipments/{shipment_id}: undefined unless the shipment is on that order. */
+  shipment(orderId: number, shipmentId: number): SandboxShipment | undefined {
+    const found = this.#state(orderId)?.shipments.find((shipment) => shipment.id === shipmentId);
+    return found && structuredClone(found);
+  }
+
+  /**
+   * PUT /orders/{id}/shipments/{shipment_id}: the fields given change, items never (§12). A new
+   * `order_address_id` must be one of the order's addresses, as on POST.
+   */
+  updateShipment(
+    orderId: number,
+    shipmentId: number,
+    patch: ShipmentPatch,
+  ): Checked<{ shipment: SandboxShipment; changed: boolean }> {
+    const state = this.#state(orderId);
+    const shipment = state?.shipments.find((s) => s.id === shipmentId);
+    if (state === undefined || shipment === undefined) return notFound();
+    let address: SeedShippingAddress | undefined;
+    if (patch.order_address_id !== undefined) {
+      address = state.addressById.get(patch.order_address_id);
+      if (address === undefined) {
+        return invalid("order_address_id", "The order has no shipping address with this id.", {
+          order_address_id: patch.order_address_id,
+        });
+      }
+    }
+    let changed = false;
+    for (const [field, value] of Object.entries(patch)) {
+      if (shipment[field] === value) continue;
+      shipment[field] = value;
+      changed = true;
+    }
+    if (address !== undefined) shipment.shipping_address = pickAddress(address);
+    const provider = SHIPPING_PROVIDERS[shipment.shipping_provider];
+    shipment.shipping_provider_display_name = provider?.display ?? shipment.shipping_provider;
+    shipment.generated_tracking_link = trackingLink({
+      tracking_number: shipment.tracking_number,
+      shipping_provider: shipment.shipping_provider,
+      tracking_carrier: shipment.tracking_carrier,
+      tracking_link: String(shipment.tracking_link ?? ""),
+    });
+    if (changed) state.date_modified = formatBcDate(this.#now());
+    return { ok: true, value: { shipment: structuredClone(shipment), changed } };
+  }
+
+  /**
+   * DELETE /orders/{id}/shipments/{shipment_id}: its quantities become shippable again (historically
+   * so; docs/bigcommerce-api.md §12 [UNVERIFIED]); the order keeps its status (§10, §12).
+   */
+  deleteShipment(orderId: number, shipmentId: number): Checked<SandboxShipment> {
+    const state = this.#state(orderId);
+    const index = state?.shipments.findIndex((s) => s.id === shipmentId) ?? -1;
+    const shipment = state?.shipments[index];
+    if (state === undefined || shipment === undefined) return notFound();
+    state.shipments.splice(index, 1);
+    for (const item of shipment.items) {
+      const product = state.productById.get(item.order_product_id);
+      if (product !== undefined) {
+        product.quantity_shipped = Math.max(0, product.quantity_shipped - item.quantity);
+      }
+    }
+    state.date_modified = formatBcDate(this.#now());
+    return { ok: true, value: structuredClone(shipment) };
   }
 
   products(orderId: number): SandboxOrderProduct[] | undefined {
@@ -191,9 +312,9 @@ export class MemoryStore implements SandboxStore {
       changed = true;
     }
     if (patch.billing_address !== undefined) {
-      // Fields given replace the current ones; missing ones are kept (NOTES.md §1, unverified on a
+      // Fields given replace the current ones; missing ones are kept (docs/bigcommerce-api.md §1, unverified on a
       // real store; the tool always sends the whole address). Totals follow the new country's tax
-      // rate at render time, as BigCommerce recalculates them (NOTES.md §1 "Side effect").
+      // rate at render time, as BigCommerce recalculates them (docs/bigcommerce-api.md §1 "Side effect").
       const { form_fields: formFields, ...fields } = patch.billing_address;
       state.billing = {
         ...state.billing,
@@ -206,7 +327,7 @@ export class MemoryStore implements SandboxStore {
     return { ok: true, value: { order: this.#renderOrder(state), changed } };
   }
 
-  /** Checks a shipment against the order's addresses and lines, then creates it (NOTES.md §3). */
+  /** Checks a shipment against the order's addresses and lines, then creates it (docs/bigcommerce-api.md §3). */
   createShipment(orderId: number, draft: ShipmentDraft): Checked<SandboxShipment> {
     const state = this.#state(orderId);
     if (state === undefined) return notFound();
@@ -241,7 +362,7 @@ export class MemoryStore implements SandboxStore {
       }
       const available = product.quantity - product.quantity_shipped;
       if (quantity > available) {
-        // Wording from the historical docs (NOTES.md §3, S11).
+        // Wording from the historical docs (docs/bigcommerce-api.md §3).
         return invalid(
           "quantity",
           "The quantity specified is greater than the quantity of the product that is available to ship.",
@@ -255,7 +376,7 @@ export class MemoryStore implements SandboxStore {
     const allShipped = state.products.every(
       (p) => p.type !== "physical" || p.quantity_shipped >= p.quantity,
     );
-    // Creating a shipment moves the order to Shipped / Partially Shipped (NOTES.md §10, S18).
+    // Creating a shipment moves the order to Shipped / Partially Shipped (docs/bigcommerce-api.md §10).
     state.status_id = allShipped ? STATUS_SHIPPED : STATUS_PARTIALLY_SHIPPED;
     if (allShipped) state.date_shipped = now;
     state.date_modified = now;
@@ -302,8 +423,89 @@ export class MemoryStore implements SandboxStore {
 
   // ---- Rendering (V2 JSON; new objects every time) ----
 
-  #link(resource: string): { url: string; resource: string } {
+  #link(resource: string): ResourceLink {
     return { url: `${this.linkBase}${resource}`, resource };
+  }
+
+  #renderView(state: OrderState, view: OrderView): SandboxOrder {
+    const order = this.#renderOrder(state);
+    if (view.fees === true) order.fees = [];
+    const options = view.consignments;
+    if (options === undefined) return order;
+    // Only full line lists are capped (lists, §11); links and faulted empty lists have nothing to cut.
+    const cap =
+      options.lineItems && !options.emptyLineItems
+        ? (options.lineCap ?? Number.POSITIVE_INFINITY)
+        : Number.POSITIVE_INFINITY;
+    let capped = false;
+    const lines = (products: readonly ProductState[]): SandboxOrderProduct[] | ResourceLink => {
+      if (!options.lineItems) return this.#link(`/orders/${state.id}/products`);
+      if (options.emptyLineItems) return [];
+      return products.slice(0, cap).map((product) => this.#renderProduct(state, product));
+    };
+    const warn = (consignment: Record<string, unknown>, products: readonly ProductState[]) => {
+      if (products.length <= cap) return;
+      // docs#960 shows the warning inside the consignment, as {message} (docs/bigcommerce-api.md §11).
+      consignment.__warning__ = { message: CONSIGNMENT_CAP_WARNING };
+      capped = true;
+    };
+    const shippingCents = splitCents(state.shippingCents, state.addresses.length);
+    const rate = taxRate(state.billing.country_iso2);
+    const shipping = state.addresses.map((address, i): SandboxShippingConsignment => {
+      const products = state.products.filter((p) => p.order_address_id === address.id);
+      const rendered = this.#renderAddress(state, address);
+      const cents = shippingCents[i] ?? 0;
+      const tax = Math.round(cents * rate);
+      const id = options.idMismatch ? address.id + MISMATCHED_CONSIGNMENT_ID_OFFSET : address.id;
+      const consignment: SandboxShippingConsignment = {
+        id,
+        ...pickAddress(address),
+        form_fields: [],
+        line_items: lines(products),
+        items_total: rendered.items_total,
+        items_shipped: rendered.items_shipped,
+        shipping_method: String(rendered.shipping_method),
+        // shippingConsignment_Get types the costs as numbers, unlike the address's strings.
+        base_cost: cents / 100,
+        cost_ex_tax: cents / 100,
+        cost_inc_tax: (cents + tax) / 100,
+        cost_tax: tax / 100,
+        cost_tax_class_id: 2,
+        base_handling_cost: 0,
+        handling_cost_ex_tax: 0,
+        handling_cost_inc_tax: 0,
+        handling_cost_tax: 0,
+        handling_cost_tax_class_id: 2,
+        shipping_zone_id: 1,
+        shipping_zone_name: address.country,
+        shipping_quotes: this.#link(
+          `/orders/${state.id}/consignments/shipping/${id}/shipping_quotes`,
+        ),
+      };
+      warn(consignment, products);
+      return consignment;
+    });
+    const digital = state.products.filter((p) => p.type !== "physical");
+    const downloads: SandboxDigitalConsignment[] = [];
+    if (digital.length > 0) {
+      const consignment: SandboxDigitalConsignment = {
+        recipient_email: state.billing.email,
+        line_items: lines(digital),
+      };
+      warn(consignment, digital);
+      downloads.push(consignment);
+    }
+    const consignments: SandboxConsignments = {
+      pickups: [],
+      shipping,
+      downloads,
+      email: { gift_certificates: [] },
+    };
+    // The legacy structure is kept simple here: the same object, in an array (§6; the tool always
+    // asks for `object`).
+    order.consignments = options.structure === "object" ? consignments : [consignments];
+    if (capped) order.__warning__ = CONSIGNMENT_CAP_WARNING;
+    return order;
   }
 
   #renderOrder(state: OrderState): SandboxOrder {
@@ -367,6 +569,8 @@ export class MemoryStore implements SandboxStore {
       products: this.#link(`/orders/${state.id}/products`),
       shipping_addresses: this.#link(`/orders/${state.id}/shipping_addresses`),
       coupons: this.#link(`/orders/${state.id}/coupons`),
+      // Replaced by the consignments themselves with `include=consignments` (§6).
+      consignments: this.#link(`/orders/${state.id}/consignments`),
     };
   }
 
@@ -424,6 +628,13 @@ export class MemoryStore implements SandboxStore {
   }
 }
 
+/** `cents` split over `parts`, the remainder on the first (every address's share of shipping). */
+function splitCents(cents: number, parts: number): number[] {
+  if (parts <= 0) return [];
+  const share = Math.floor(cents / parts);
+  return Array.from({ length: parts }, (_, i) => (i === 0 ? cents - share * (parts - 1) : share));
+}
+
 function buildState(seed: SeedOrder): OrderState {
   const addresses = seed.shipping_addresses.map((address) => ({ ...address }));
   const products = seed.products.map((product) => ({
@@ -479,7 +690,7 @@ function buildState(seed: SeedOrder): OrderState {
 
 /**
  * BigCommerce fills generated_tracking_link from the provider or the AfterShip carrier slug, and
- * leaves it empty when a custom tracking_link is given (NOTES.md §3, S1 L770-779).
+ * leaves it empty when a custom tracking_link is given (docs/bigcommerce-api.md §3).
  */
 function trackingLink(shipment: {
   tracking_number: string;

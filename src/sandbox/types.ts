@@ -16,6 +16,10 @@ export type SandboxRoute =
   | "shipping_addresses"
   | "shipments"
   | "shipment_post"
+  /** GET /orders/{id}/shipments/{shipment_id} */
+  | "shipment"
+  | "shipment_put"
+  | "shipment_delete"
   | "order_statuses"
   /** A path or method that matches none of the routes above. */
   | "other";
@@ -31,7 +35,7 @@ export interface SandboxOptions {
   accessToken?: string;
   /** Orders to serve. @default the content of samples/store.json */
   seed?: SeedData | { generate: { orders: number; seed?: number } };
-  /** Requests per window (NOTES.md §8: 150 per 30 s on Standard/Plus); 0 or Infinity = unlimited. @default 150 */
+  /** Requests per window (docs/bigcommerce-api.md §8: 150 per 30 s on Standard/Plus); 0 or Infinity = unlimited. @default 150 */
   quota?: number;
   /** Rate-limit window, ms. @default 30000 */
   windowMs?: number;
@@ -48,16 +52,23 @@ export type FaultKind =
   | "rate_limit"
   | "reset"
   | "applied_then_status"
-  | "hang";
+  | "hang"
+  /** Data fault: consignments of the chosen orders come with `line_items: []` (docs/bigcommerce-api.md §6, dev-docs#2052). */
+  | "empty_line_items"
+  /** Data fault: the chosen orders' shipping consignments get ids that are not their lines' `order_address_id` (§6, §11). */
+  | "consignment_id_mismatch";
 
 /**
  * One injected failure. A rule matches a request by method, route and order id; among the
  * matching requests (counted per rule, 0-based) `schedule` and `probability` pick the ones it hits.
  * Every hitting `latency` rule adds its delay; the first hitting rule of another kind decides the answer.
+ * The data faults (`empty_line_items`, `consignment_id_mismatch`) do not decide an answer: they change
+ * how the chosen orders' consignments are rendered, on every read that includes consignments
+ * (`route` "orders" or "order" narrows that), so they take no `method`, `schedule` or `probability`.
  */
 export interface FaultRule {
   /** @default any */
-  method?: "GET" | "PUT" | "POST";
+  method?: "GET" | "PUT" | "POST" | "DELETE";
   /** @default any */
   route?: SandboxRoute | string;
   kind: FaultKind;
@@ -65,7 +76,7 @@ export interface FaultRule {
   status?: number;
   /** For "latency", ms. @default 0 */
   latencyMs?: number;
-  /** For "rate_limit": send the X-Rate-Limit-* and X-Retry-After headers (NOTES.md §8). @default true */
+  /** For "rate_limit": send the X-Rate-Limit-* and X-Retry-After headers (docs/bigcommerce-api.md §8). @default true */
   withHeaders?: boolean;
   /** For "rate_limit" with headers: X-Retry-After value. @default seconds until the window refreshes */
   retryAfterSec?: number;
@@ -77,8 +88,10 @@ export interface FaultRule {
    * (indexes from+n-1, from+2n-1, …). @default every matching request
    */
   schedule?: { from?: number; count?: number; every?: number };
-  /** Only requests for this order. */
+  /** Only requests for this order (for data faults: only this order). */
   orderId?: number;
+  /** Only requests for (data faults: only) these orders; with `orderId`, both must match. */
+  orderIds?: number[];
 }
 
 export interface RequestLogEntry {
@@ -222,6 +235,32 @@ export interface SandboxOrderStatus {
   order: number;
 }
 
+/** A shipping consignment (shippingConsignment_Get): one per shipping address. */
+export interface SandboxShippingConsignment extends BillingAddress {
+  id: number;
+  items_total: number;
+  items_shipped: number;
+  shipping_method: string;
+  /** Order products as GET /orders/{id}/products serves them, or a link without `.line_items`. */
+  line_items: SandboxOrderProduct[] | ResourceLink;
+  [field: string]: unknown;
+}
+
+/** A download consignment (digitalConsignment_Get): the order's digital lines. */
+export interface SandboxDigitalConsignment {
+  recipient_email: string;
+  line_items: SandboxOrderProduct[] | ResourceLink;
+  [field: string]: unknown;
+}
+
+/** `consignments` with `include=consignments[.line_items]&consignment_structure=object` (orderConsignment_Get). */
+export interface SandboxConsignments {
+  pickups: unknown[];
+  shipping: SandboxShippingConsignment[];
+  downloads: SandboxDigitalConsignment[];
+  email: { gift_certificates: unknown[] };
+}
+
 /** Read-only view of the in-memory store, for tests and benchmarks. Every method returns copies. */
 export interface SandboxStore {
   hasOrder(orderId: number): boolean;
@@ -239,10 +278,22 @@ export interface SandboxStore {
   createdShipments(): SandboxShipment[];
 }
 
+/** Kinds of seeded order the banner names one sample of (see `SandboxInfo.samples`). */
+export type SampleOrderKind =
+  | "single_address"
+  | "several_addresses"
+  | "digital_only"
+  | "partially_shipped";
+
 /** What the sandbox serves, for the banner and logs. */
 export interface SandboxInfo {
   storeHash: string;
   orderCount: number;
+  /** Lowest and highest order id; undefined for an empty store. */
+  firstOrderId?: number;
+  lastOrderId?: number;
+  /** One order id of each kind, as seeded (kinds the store lacks are missing). */
+  samples: Partial<Record<SampleOrderKind, number>>;
   /** Infinity when unlimited. */
   quota: number;
   windowMs: number;
@@ -263,7 +314,7 @@ export interface Sandbox {
   setFaults(faults: FaultRule[]): void;
   /** Lets tests revoke credentials mid-run (then 401). */
   setAccessToken(token: string): void;
-  /** Uses up quota in the current window, as the store's other apps would (NOTES.md §8). */
+  /** Uses up quota in the current window, as the store's other apps would (docs/bigcommerce-api.md §8). */
   consumeQuota(n: number): void;
   /** Closes the server and every open socket, hung ones included. */
   close(): Promise<void>;

@@ -40,7 +40,7 @@ async function list(store: Sandbox, query = "", method = "GET"): Promise<Answer>
 const ids = (answer: Answer): number[] => answer.json.map((order: { id: number }) => order.id);
 
 describe("GET /orders", () => {
-  it("lists full orders by id, lowest first, 50 by default (S1 L318-321)", async () => {
+  it("lists full orders by id, lowest first, 50 by default (V2 Orders reference)", async () => {
     const store = await start({ seed: { generate: { orders: 60 } } });
     const answer = await list(store);
     expect(answer.status).toBe(200);
@@ -101,9 +101,11 @@ describe("GET /orders", () => {
       "?sort=id:sideways",
       "?sort=constructor",
       "?sort=__proto__",
-      "?status_id=11",
-      "?min_id=12350",
-      "?include=consignments",
+      "?customer_id=5",
+      "?min_date_created=2026-01-01",
+      "?include=coupons",
+      "?min_id=abc",
+      "?consignment_structure=array",
     ]) {
       const answer = await list(store, query);
       expect(answer.status, query).toBe(400);
