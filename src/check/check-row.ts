@@ -10,6 +10,7 @@ import type {
   ShipmentRequest,
   SourceRow,
 } from "../types.js";
+import { CARRIERS, type CarrierMatch, findCarrier } from "./carriers.js";
 import { findCountry } from "./countries.js";
 import {
   normalizeShippingProvider,
@@ -17,6 +18,7 @@ import {
   SHIPPING_PROVIDERS,
 } from "./shipping-providers.js";
 import type { StatusTable } from "./statuses.js";
+import { compactTracking } from "./tracking.js";
 
 /**
  * Checks one row's values before anything is sent (issues #2 and #5): a pure step SourceRow → CheckResult.
@@ -39,11 +41,13 @@ export type RowProblemCode =
   | "E_OUT_OF_RANGE"
   | "E_UNKNOWN_STATUS"
   | "E_AMBIGUOUS_STATUS"
+  | "E_STATUS_MISMATCH"
   | "E_TOO_LONG"
   | "E_EMAIL"
   | "E_COUNTRY"
   | "E_PROVIDER"
   | "E_CARRIER"
+  | "E_TRACKING_LINK"
   | "E_TRACKING_SCIENTIFIC"
   | "E_TRACKING_CHARS"
   | "E_NEEDS_TRACKING"
@@ -64,6 +68,11 @@ const STAFF_NOTES_MAX = maxLengthOf("staff_notes");
 const CUSTOMER_MESSAGE_MAX = maxLengthOf("customer_message");
 const TRACKING_NUMBER_MAX = maxLengthOf("tracking_number");
 const TRACKING_CARRIER_MAX = maxLengthOf("tracking_carrier");
+const CARRIER_MAX = maxLengthOf("carrier");
+const TRACKING_LINK_MAX = maxLengthOf("tracking_link");
+const SHIPPING_METHOD_MAX = maxLengthOf("shipping_method");
+const SHIPMENT_COMMENTS_MAX = maxLengthOf("shipment_comments");
+const SKU_MAX = maxLengthOf("sku");
 
 interface BillingColumn {
   readonly name: ColumnName;
@@ -95,7 +104,10 @@ const EMAIL = /^[^\s@]+@[^\s@.]+(?:\.[^\s@.]+)+$/;
  * misread a real one.
  */
 const SCIENTIFIC = /^\d(?:[.,]\d+)?[eE]\+\d+$/;
-const TRACKING_CHARS = /^[A-Za-z0-9 ._/-]+$/;
+/** What is left of a tracking number once its spaces and dashes are taken out (compactTracking). */
+const TRACKING_CHARS = /^[A-Za-z0-9._/]+$/;
+/** An order id as some exports print it: "#12345" (Matrixify's Name, ShipStation's order number). */
+const ORDER_NUMBER_SIGN = /^#(?=\d)/;
 
 const PROVIDER_LIST = `${SHIPPING_PROVIDERS.filter((provider) => provider !== "").join(", ")} or carrier_<id>`;
 
@@ -124,10 +136,10 @@ export function checkRow(source: SourceRow, context: CheckContext): CheckResult 
       ),
     );
   } else if (orderText !== BAD) {
-    orderId = parseId("order_id", orderText, problems);
+    orderId = parseId("order_id", orderText.replace(ORDER_NUMBER_SIGN, ""), problems, orderText);
   }
 
-  // ---- status_id: an id or a name of the store's statuses (NOTES.md §2).
+  // ---- status_id: an id or a name of the store's statuses (docs/bigcommerce-api.md §2).
   const statusText = readCell(values, "status_id", problems);
   if (typeof statusText === "string") {
     const match = context.statuses.match(statusText);
@@ -145,13 +157,26 @@ export function checkRow(source: SourceRow, context: CheckContext): CheckResult 
           `names several order statuses of this store (${names}); use the numeric id instead`,
         ),
       );
+    } else if (match.kind === "mismatch") {
+      const named =
+        match.named === undefined
+          ? "the name is not a status of this store"
+          : `the name is status ${match.named.id}`;
+      problems.push(
+        problem(
+          "E_STATUS_MISMATCH",
+          "status_id",
+          statusText,
+          `gives status ${match.status.id} (${JSON.stringify(context.statuses.nameOf(match.status.id))}) but ${named}; use the id or the name alone`,
+        ),
+      );
     } else if (context.offline === true && !match.numeric) {
       problems.push(
         problem(
           "E_UNKNOWN_STATUS",
           "status_id",
           statusText,
-          `is not a standard BigCommerce order status (expected ${context.statuses.describe()}); a store's custom status labels are only checked in a real run`,
+          `is not a standard BigCommerce order status${didYouMeanStatus(context.statuses, statusText)} (expected ${context.statuses.describe()}); a store's custom status labels are only checked in a real run`,
         ),
       );
     } else {
@@ -160,7 +185,7 @@ export function checkRow(source: SourceRow, context: CheckContext): CheckResult 
           "E_UNKNOWN_STATUS",
           "status_id",
           statusText,
-          `is not an order status of this store (expected ${context.statuses.describe()})`,
+          `is not an order status of this store${didYouMeanStatus(context.statuses, statusText)} (expected ${context.statuses.describe()}; \`bc-order-batch statuses\` lists them)`,
         ),
       );
     }
@@ -172,7 +197,7 @@ export function checkRow(source: SourceRow, context: CheckContext): CheckResult 
   const customerMessage = readText(values, "customer_message", CUSTOMER_MESSAGE_MAX, problems);
   if (typeof customerMessage === "string") changes.customerMessage = customerMessage;
 
-  // ---- billing_*: merged into the order's current billing address by the planner (NOTES.md §1).
+  // ---- billing_*: merged into the order's current billing address by the planner (docs/bigcommerce-api.md §1).
   let billing: Partial<BillingAddress> | undefined;
   let billingColumns: ColumnName[] | undefined;
   for (const column of BILLING_COLUMNS) {
@@ -219,11 +244,13 @@ export function checkRow(source: SourceRow, context: CheckContext): CheckResult 
     changes.billingColumns = billingColumns;
   }
 
-  // ---- Shipment (NOTES.md §3): tracking_number creates it; the other columns only qualify it.
+  // ---- Shipment (docs/bigcommerce-api.md §3): tracking_number creates it; the other columns qualify it.
   const trackingText = readCell(values, "tracking_number", problems);
   const trackingGiven = trackingText !== undefined;
   let trackingNumber: string | undefined;
   if (typeof trackingText === "string") {
+    // Sent as carriers print it minus the layout: "1Z 999 AA1 01 2345 6784" → "1Z999AA10123456784".
+    const compact = compactTracking(trackingText);
     if (SCIENTIFIC.test(trackingText)) {
       problems.push(
         problem(
@@ -233,7 +260,7 @@ export function checkRow(source: SourceRow, context: CheckContext): CheckResult 
           "is a number in scientific notation, as Excel shows long numbers, so its digits are lost; format the column as Text in the spreadsheet, enter the tracking numbers again and save the CSV",
         ),
       );
-    } else if (!TRACKING_CHARS.test(trackingText)) {
+    } else if (!TRACKING_CHARS.test(compact)) {
       problems.push(
         problem(
           "E_TRACKING_CHARS",
@@ -242,67 +269,173 @@ export function checkRow(source: SourceRow, context: CheckContext): CheckResult 
           "has characters a tracking number cannot have (expected letters, digits, spaces, -, ., / and _ only)",
         ),
       );
-    } else if (withinLength("tracking_number", trackingText, TRACKING_NUMBER_MAX, problems)) {
-      trackingNumber = trackingText;
+    } else if (withinLength("tracking_number", compact, TRACKING_NUMBER_MAX, problems)) {
+      trackingNumber = compact;
     }
   }
+  const shipmentColumn = (column: ColumnName, text: string | undefined | typeof BAD): void => {
+    if (text !== undefined && !trackingGiven) needsTracking(column, text, problems);
+  };
 
-  let shippingProvider = "";
+  // tracking_link first: an unknown carrier is fine when the row gives its own link.
+  const linkText = readCell(values, "tracking_link", problems);
+  let trackingLink: string | undefined;
+  if (
+    typeof linkText === "string" &&
+    withinLength("tracking_link", linkText, TRACKING_LINK_MAX, problems)
+  ) {
+    if (isHttpsUrl(linkText)) trackingLink = linkText;
+    else {
+      problems.push(
+        problem(
+          "E_TRACKING_LINK",
+          "tracking_link",
+          linkText,
+          "is not a web address (expected the carrier's tracking page as an https:// URL, e.g. https://www.ups.com/track?tracknum=1Z999AA10123456784)",
+        ),
+      );
+    }
+  }
+  shipmentColumn("tracking_link", linkText);
+  const linkGiven = linkText !== undefined;
+
+  // carrier: one value for both shipping_provider and tracking_carrier (carriers.ts).
+  let carrierPick: CarrierPick | undefined;
+  const carrierColumnText = readCell(values, "carrier", problems);
+  if (
+    typeof carrierColumnText === "string" &&
+    withinLength("carrier", carrierColumnText, CARRIER_MAX, problems)
+  ) {
+    const pick = pickCarrier(carrierColumnText);
+    // Not a carrier we know, but the row gives its tracking page: sent without a carrier.
+    if (linkGiven) carrierPick = pick ?? { provider: "", slug: undefined };
+    else if (pick !== undefined && pick.slug !== undefined) carrierPick = pick;
+    else {
+      const carrierPick = pick;
+      problems.push(
+        problem(
+          "E_CARRIER",
+          "carrier",
+          carrierColumnText,
+          carrierPick === undefined
+            ? `is not a carrier bc-order-batch knows (expected one of ${KNOWN_CARRIERS}, a BigCommerce shipping_provider, an AfterShip courier slug such as "poste-italiane", or a tracking_link column with the tracking page, without which the customer email has no tracking link)`
+            : `has no tracking page bc-order-batch knows (expected a tracking_link column with the tracking page, without which the customer email has no tracking link)`,
+        ),
+      );
+    }
+  }
+  shipmentColumn("carrier", carrierColumnText);
+
+  let shippingProvider: string | undefined;
+  let providerPick: CarrierPick | undefined;
   const providerText = readCell(values, "shipping_provider", problems);
   if (typeof providerText === "string") {
     const provider = normalizeShippingProvider(providerText);
-    if (provider === undefined) {
-      problems.push(
-        problem(
-          "E_PROVIDER",
-          "shipping_provider",
-          providerText,
-          `is not a shipping provider BigCommerce accepts (expected one of ${PROVIDER_LIST}; put other carriers in tracking_carrier)`,
-        ),
-      );
-    } else {
-      shippingProvider = provider;
+    if (provider !== undefined) shippingProvider = provider;
+    else {
+      // A carrier or service name (DHL, "UPS Ground", stamps_com): mapped like the carrier column.
+      const match = findCarrier(providerText);
+      if (match === undefined) {
+        problems.push(
+          problem(
+            "E_PROVIDER",
+            "shipping_provider",
+            providerText,
+            `is not a shipping provider BigCommerce accepts (expected one of ${PROVIDER_LIST}, or a carrier name such as ${KNOWN_CARRIERS}; put other carriers in tracking_carrier)`,
+          ),
+        );
+      } else {
+        providerPick = pickOf(match);
+        shippingProvider = match.carrier.provider;
+      }
     }
   }
-  if (providerText !== undefined && !trackingGiven)
-    needsTracking("shipping_provider", providerText, problems);
+  shipmentColumn("shipping_provider", providerText);
 
-  let trackingCarrier = "";
+  let trackingCarrier: string | undefined;
+  let trackingCarrierService: string | undefined;
   const carrierText = readCell(values, "tracking_carrier", problems);
   if (
     typeof carrierText === "string" &&
     withinLength("tracking_carrier", carrierText, TRACKING_CARRIER_MAX, problems)
   ) {
-    const carrier = normalizeTrackingCarrier(carrierText);
+    const match = findCarrier(carrierText);
+    const carrier = match?.carrier.slug ?? normalizeTrackingCarrier(carrierText);
     if (carrier === undefined) {
       problems.push(
         problem(
           "E_CARRIER",
           "tracking_carrier",
           carrierText,
-          'is not a tracking carrier (expected an AfterShip courier slug such as "ups", "dhl" or "royal-mail": letters, digits and -)',
+          'is not a tracking carrier (expected an AfterShip courier slug such as "ups", "dhl" or "royal-mail": letters, digits and -, or a carrier name such as "DHL Express")',
         ),
       );
     } else {
       trackingCarrier = carrier;
+      trackingCarrierService = match?.service;
     }
   }
-  if (carrierText !== undefined && !trackingGiven)
-    needsTracking("tracking_carrier", carrierText, problems);
+  shipmentColumn("tracking_carrier", carrierText);
+
+  const methodText = readCell(values, "shipping_method", problems);
+  let shippingMethod: string | undefined;
+  if (
+    typeof methodText === "string" &&
+    withinLength("shipping_method", methodText, SHIPPING_METHOD_MAX, problems)
+  ) {
+    shippingMethod = methodText;
+  }
+  shipmentColumn("shipping_method", methodText);
+
+  const comments = readText(values, "shipment_comments", SHIPMENT_COMMENTS_MAX, problems);
+  shipmentColumn("shipment_comments", comments);
+
+  // sku, quantity, order_product_id: the line a row ships (split parcels are grouped by the planner).
+  const skuText = readCell(values, "sku", problems);
+  let sku: string | undefined;
+  if (typeof skuText === "string" && withinLength("sku", skuText, SKU_MAX, problems)) sku = skuText;
+  shipmentColumn("sku", skuText);
+  const quantityText = readCell(values, "quantity", problems);
+  let quantity: number | undefined;
+  if (typeof quantityText === "string") quantity = parseId("quantity", quantityText, problems);
+  shipmentColumn("quantity", quantityText);
+  const productText = readCell(values, "order_product_id", problems);
+  let orderProductId: number | undefined;
+  if (typeof productText === "string") {
+    orderProductId = parseId("order_product_id", productText, problems);
+  }
+  shipmentColumn("order_product_id", productText);
 
   let orderAddressId: number | undefined;
   const addressText = readCell(values, "order_address_id", problems);
   if (typeof addressText === "string") {
     orderAddressId = parseId("order_address_id", addressText, problems);
   }
-  if (addressText !== undefined && !trackingGiven)
-    needsTracking("order_address_id", addressText, problems);
+  shipmentColumn("order_address_id", addressText);
 
   if (trackingNumber !== undefined) {
-    const shipment: ShipmentRequest =
-      orderAddressId === undefined
-        ? { trackingNumber, shippingProvider, trackingCarrier }
-        : { trackingNumber, shippingProvider, trackingCarrier, orderAddressId };
+    // Explicit shipping_provider / tracking_carrier columns win over the carrier column; a service
+    // name fills shipping_method when that column is empty.
+    const method =
+      shippingMethod ?? carrierPick?.service ?? providerPick?.service ?? trackingCarrierService;
+    const item =
+      sku === undefined && quantity === undefined && orderProductId === undefined
+        ? undefined
+        : {
+            ...(sku !== undefined ? { sku } : {}),
+            ...(orderProductId !== undefined ? { orderProductId } : {}),
+            ...(quantity !== undefined ? { quantity } : {}),
+          };
+    const shipment: ShipmentRequest = {
+      trackingNumber,
+      shippingProvider: shippingProvider ?? carrierPick?.provider ?? "",
+      trackingCarrier: trackingCarrier ?? carrierPick?.slug ?? providerPick?.slug ?? "",
+      ...(orderAddressId !== undefined ? { orderAddressId } : {}),
+      ...(trackingLink !== undefined ? { trackingLink } : {}),
+      ...(method !== undefined ? { shippingMethod: method } : {}),
+      ...(typeof comments === "string" ? { comments } : {}),
+      ...(item !== undefined ? { item } : {}),
+    };
     changes.shipment = shipment;
   }
 
@@ -448,13 +581,18 @@ function withinLength(
 }
 
 /** A positive int32 written in plain digits (leading zeros allowed: "012345" is 12345); undefined after a problem. */
-function parseId(column: ColumnName, text: string, problems: RowProblem[]): number | undefined {
+function parseId(
+  column: ColumnName,
+  text: string,
+  problems: RowProblem[],
+  shown: string = text,
+): number | undefined {
   if (!INTEGER.test(text)) {
     problems.push(
       problem(
         "E_NOT_INTEGER",
         column,
-        text,
+        shown,
         "is not a whole number (expected a positive integer written with digits only, e.g. 12345)",
       ),
     );
@@ -468,13 +606,68 @@ function parseId(column: ColumnName, text: string, problems: RowProblem[]): numb
       problem(
         "E_OUT_OF_RANGE",
         column,
-        text,
+        shown,
         `is out of range (expected a whole number from 1 to ${MAX_ID})`,
       ),
     );
     return undefined;
   }
   return value;
+}
+
+/** What a carrier or service name gives the shipment. */
+interface CarrierPick {
+  readonly provider: string;
+  /** AfterShip slug; "" when BigCommerce's provider gives the link; undefined when none is known. */
+  readonly slug: string | undefined;
+  readonly service?: string;
+}
+
+function pickOf(match: CarrierMatch): CarrierPick {
+  const slug = match.carrier.slug ?? undefined;
+  return match.service === undefined
+    ? { provider: match.carrier.provider, slug }
+    : { provider: match.carrier.provider, slug, service: match.service };
+}
+
+/**
+ * The carrier column's value: a name of carriers.ts ("UPS Ground", "stamps_com", "DHL"), else a
+ * BigCommerce shipping_provider value (its own tracking link), else a value written as an
+ * AfterShip slug ("poste-italiane"), else undefined.
+ */
+function pickCarrier(text: string): CarrierPick | undefined {
+  const match = findCarrier(text);
+  if (match !== undefined) return pickOf(match);
+  const provider = normalizeShippingProvider(text);
+  if (provider !== undefined && provider !== "") return { provider, slug: "" };
+  const slug = text.trim().toLowerCase();
+  return AFTERSHIP_SLUG.test(slug) ? { provider: "", slug } : undefined;
+}
+
+/** An AfterShip courier slug as written: lower-case letters, digits and "-", no spaces. */
+const AFTERSHIP_SLUG = /^[a-z0-9][a-z0-9-]{1,99}$/;
+
+const KNOWN_CARRIERS = CARRIERS.slice(0, 6)
+  .map((carrier) => carrier.name)
+  .join(", ")
+  .concat(", …");
+
+/** A tracking page: https, a host, no spaces. */
+function isHttpsUrl(text: string): boolean {
+  if (/\s/.test(text)) return false;
+  try {
+    const url = new URL(text);
+    return url.protocol === "https:" && url.hostname !== "";
+  } catch {
+    return false;
+  }
+}
+
+/** ` (did you mean "Completed"?)` for a status name close to one of the store's, else "". */
+function didYouMeanStatus(statuses: StatusTable, text: string): string {
+  const status = statuses.suggest(text);
+  if (status === undefined) return "";
+  return ` (did you mean ${JSON.stringify(statuses.nameOf(status.id))}, id ${status.id}?)`;
 }
 
 /** Shipment columns without tracking_number would be silently ignored; say so instead. */

@@ -1,7 +1,7 @@
 /**
  * ISO 3166-1 alpha-2 codes with English country names, and common alternative spellings.
  * billing_country accepts a name, an alias or a code; both `country` and `country_iso2` are sent
- * (every BigCommerce example sends both: ../shared/bigcommerce-api/NOTES.md §1).
+ * (every BigCommerce example sends both: docs/bigcommerce-api.md §1).
  * Generated once from the Unicode CLDR names (Node Intl.DisplayNames), with BigCommerce-style fixes.
  */
 export interface Country {

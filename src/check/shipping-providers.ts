@@ -1,10 +1,12 @@
+import { findCarrier } from "./carriers.js";
+
 /**
  * Shipment carrier values: `shipping_provider` (BigCommerce's own enum) and `tracking_carrier`
  * (an AfterShip courier slug). Policy as data: the accepted values and common spellings are tables.
  */
 
 /**
- * Values BigCommerce accepts for `shipping_provider` (orders.v2 `shipping_provider_standard`, NOTES.md §3),
+ * Values BigCommerce accepts for `shipping_provider` (orders.v2 `shipping_provider_standard`, docs/bigcommerce-api.md §3),
  * including "" (no provider, still sent so the email carries a tracking link). `carrier_<id>` (a third-party
  * shipping-provider app) is accepted too, see CARRIER_PROVIDER_PATTERN.
  */
@@ -54,37 +56,11 @@ export function normalizeShippingProvider(text: string): string | undefined {
   return providerByKey.get(trimmed.toLowerCase().replace(PROVIDER_KEY_STRIP, ""));
 }
 
-/**
- * Common carrier names mapped to their AfterShip courier slugs
- * (https://www.aftership.com/docs/tracking/others/supported-couriers, NOTES.md §3), keyed like PROVIDER_ALIASES.
- * Only unambiguous names: "Correos" (Spain, Chile, Mexico, …) is left out on purpose.
- */
-const CARRIER_ALIASES: ReadonlyMap<string, string> = new Map(
-  Object.entries({
-    ups: "ups",
-    unitedparcelservice: "ups",
-    fedex: "fedex",
-    federalexpress: "fedex",
-    usps: "usps",
-    unitedstatespostalservice: "usps",
-    dhl: "dhl",
-    dhlexpress: "dhl",
-    royalmail: "royal-mail",
-    deutschepost: "deutsch-post",
-    laposte: "la-poste-colissimo",
-    colissimo: "la-poste-colissimo",
-    canadapost: "canada-post",
-    australiapost: "australia-post",
-    auspost: "australia-post",
-  }),
-);
-
-const CARRIER_KEY_STRIP = /[\s._-]+/g;
 const CARRIER_SPACES = /\s+/g;
 const CARRIER_SLUG = /^[a-z0-9][a-z0-9-]*$/;
 
 /**
- * The AfterShip courier slug for `text`: a known alias ("Royal Mail" → "royal-mail", "DHL Express" → "dhl"),
+ * The AfterShip courier slug for `text`: a name of the carrier table ("Royal Mail" → "royal-mail", "DHL Express" → "dhl"),
  * else the text lower-cased with spaces as "-" ("Poste Italiane" → "poste-italiane"); "" → "".
  * Undefined when the result is not a slug (only a-z, 0-9 and "-", starting with a letter or digit).
  */
@@ -92,8 +68,9 @@ export function normalizeTrackingCarrier(text: string): string | undefined {
   const trimmed = text.trim();
   if (trimmed === "") return "";
   const lower = trimmed.toLowerCase();
-  const alias = CARRIER_ALIASES.get(lower.replace(CARRIER_KEY_STRIP, ""));
-  if (alias !== undefined) return alias;
+  // Carrier and service names of the carrier table (carriers.ts): "Royal Mail", "UPS Ground", "stamps_com".
+  const alias = findCarrier(trimmed)?.carrier.slug;
+  if (alias != null) return alias;
   const slug = lower.replace(CARRIER_SPACES, "-");
   return CARRIER_SLUG.test(slug) ? slug : undefined;
 }

@@ -1,8 +1,9 @@
+import { editDistance } from "../edit-distance.js";
 import type { OrderStatus } from "../types.js";
 
 /**
  * BigCommerce's fixed order statuses (ids 0–14) with their system names, as GET /v2/order_statuses
- * returns them on a store that renamed nothing (NOTES.md §2; orders.v2 spec L1463-1563).
+ * returns them on a store that renamed nothing (docs/bigcommerce-api.md §2).
  * Used by offline `validate`; a real run builds its table from the store's own list so that renamed
  * statuses (custom_label) resolve too. Id 11 is "Awaiting Fulfillment": some third-party docs call it
  * "On Hold", which is not a BigCommerce name and is deliberately not accepted.
@@ -32,21 +33,56 @@ const EXAMPLE_STATUS_IDS: readonly number[] = [2, 11];
 export type StatusMatch =
   | { readonly kind: "found"; readonly status: OrderStatus }
   | { readonly kind: "ambiguous"; readonly candidates: readonly OrderStatus[] }
+  /**
+   * "2 - Shipped" whose name is not status 2's (or no status's): never guessed. `named` is the
+   * status the name gives, when it gives one.
+   */
+  | {
+      readonly kind: "mismatch";
+      readonly status: OrderStatus;
+      readonly named: OrderStatus | undefined;
+    }
   | { readonly kind: "unknown"; readonly numeric: boolean };
 
 export interface StatusTable {
-  /** The status named by `text` (an id, name, system_label or custom_label), or undefined when none or several match. */
-  resolve(text: string): OrderStatus | undefined;
-  /** Like resolve, but says why nothing was found (ambiguous names list their candidates). */
+  /** The status named by `text` (an id, name, system_label or custom_label), or why none is (ambiguous names list their candidates). */
   match(text: string): StatusMatch;
   /** The label the store shows for `id` (custom_label when set, else name), or undefined for an unknown id. */
   nameOf(id: number): string | undefined;
   readonly statuses: readonly OrderStatus[];
+  /**
+   * The status an unknown text was probably meant as, for a did-you-mean: a label one or two
+   * typos away ("Complete" → Completed, "Canceled" → Cancelled) or a word of STATUS_SYNONYMS
+   * ("Delivered" → Completed). Never used to resolve a row.
+   */
+  suggest(text: string): OrderStatus | undefined;
   /** Short description of valid values for messages, e.g. `an id 0–14 or a name such as "Shipped", "Awaiting Fulfillment"`. */
   describe(): string;
 }
 
 const ID_PATTERN = /^\d+$/;
+/** "2 - Shipped", "2: Shipped", "11 Awaiting Fulfillment" (an export's "id - name" form). */
+const ID_AND_NAME = /^(\d{1,10})\s*(?:[-–—:.)/|]\s*|\s+)(\D.*)$/;
+
+/**
+ * Words other tools use for a status, pointing at the BigCommerce status id they usually mean,
+ * for did-you-mean only (docs/bigcommerce-api.md §2). Policy as data.
+ */
+export const STATUS_SYNONYMS: Readonly<Record<string, number>> = {
+  delivered: 10,
+  done: 10,
+  finished: 10,
+  fulfilled: 2,
+  dispatched: 2,
+  sent: 2,
+  "in transit": 2,
+  "partially fulfilled": 3,
+  "partially dispatched": 3,
+  paid: 11,
+  unpaid: 7,
+  canceled: 5,
+  voided: 5,
+};
 // "_" and "-" (and Unicode dashes) count as spaces so "awaiting_shipment" and "Incomplete - Testing" match.
 const SEPARATORS = /[\s_\-\u2010-\u2015]+/g;
 
@@ -93,10 +129,40 @@ export function buildStatusTable(statuses: readonly OrderStatus[]): StatusTable 
       return status === undefined ? { kind: "unknown", numeric: true } : { kind: "found", status };
     }
     const list = byKey.get(statusKey(trimmed));
-    if (list === undefined) return { kind: "unknown", numeric: false };
+    if (list === undefined) return matchIdAndName(trimmed);
     const [first] = list;
     if (list.length === 1 && first !== undefined) return { kind: "found", status: first };
     return { kind: "ambiguous", candidates: list };
+  }
+
+  /** "2 - Shipped": the id's status when the name names it too. */
+  function matchIdAndName(trimmed: string): StatusMatch {
+    const parts = ID_AND_NAME.exec(trimmed);
+    if (parts === null) return { kind: "unknown", numeric: false };
+    const status = byId.get(Number(parts[1]));
+    if (status === undefined) return { kind: "unknown", numeric: false };
+    const named = byKey.get(statusKey(parts[2] ?? ""));
+    if (named?.some((other) => other.id === status.id)) return { kind: "found", status };
+    return { kind: "mismatch", status, named: named?.length === 1 ? named[0] : undefined };
+  }
+
+  function suggest(text: string): OrderStatus | undefined {
+    const key = statusKey(text);
+    if (key === "" || ID_PATTERN.test(key)) return undefined;
+    const synonym = STATUS_SYNONYMS[key];
+    if (synonym !== undefined && Object.hasOwn(STATUS_SYNONYMS, key)) return byId.get(synonym);
+    let best: OrderStatus | undefined;
+    let bestDistance = Number.POSITIVE_INFINITY;
+    for (const [label, list] of byKey) {
+      if (list.length !== 1) continue;
+      const distance = editDistance(key, label);
+      if (distance < bestDistance) {
+        best = list[0];
+        bestDistance = distance;
+      }
+    }
+    // A quarter of the length: a typo or two, not another word.
+    return bestDistance <= Math.max(1, Math.floor(key.length / 4)) ? best : undefined;
   }
 
   function match(text: string): StatusMatch {
@@ -130,10 +196,7 @@ export function buildStatusTable(statuses: readonly OrderStatus[]): StatusTable 
   return {
     statuses,
     match,
-    resolve(text) {
-      const result = match(text);
-      return result.kind === "found" ? result.status : undefined;
-    },
+    suggest,
     nameOf(id) {
       const status = byId.get(id);
       return status === undefined ? undefined : labelOf(status);

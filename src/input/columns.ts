@@ -16,7 +16,7 @@ export interface ColumnSpec {
 export const COLUMNS: readonly ColumnSpec[] = [
   { name: "order_id", description: "Order to update (positive integer). Required." },
   { name: "status_id", description: "New status: numeric id (0-14) or status name/label." },
-  // staff_notes maxLength: orders.v2 order_Put.staff_notes (NOTES.md §1).
+  // staff_notes maxLength: orders.v2 order_Put.staff_notes (docs/bigcommerce-api.md §1).
   {
     name: "staff_notes",
     maxLength: 65535,
@@ -52,8 +52,25 @@ export const COLUMNS: readonly ColumnSpec[] = [
   {
     name: "tracking_carrier",
     maxLength: 100,
-    description: "AfterShip courier slug, e.g. ups, dhl.",
+    description: "AfterShip courier slug, e.g. ups, dhl; carrier names are mapped.",
   },
+  {
+    name: "carrier",
+    maxLength: 100,
+    description:
+      "Carrier or service name (UPS Ground, stamps_com, DHL, …): fills shipping_provider and tracking_carrier.",
+  },
+  // tracking_link, shipping_method, comments: orders.v2 orderShipment_Post (docs/bigcommerce-api.md §3).
+  { name: "tracking_link", maxLength: 500, description: "Custom tracking URL (https)." },
+  {
+    name: "shipping_method",
+    maxLength: 255,
+    description: "Free text shown with the shipment, e.g. UPS Ground.",
+  },
+  { name: "shipment_comments", maxLength: 65535, description: "The shipment's comments." },
+  { name: "sku", maxLength: 255, description: "Order line to ship, by SKU (split parcels)." },
+  { name: "quantity", description: "How many of that line this parcel holds (positive integer)." },
+  { name: "order_product_id", description: "Order line to ship, by its order product id." },
   { name: "order_address_id", description: "Shipping address id, for orders with several." },
   {
     name: "credentials_id",

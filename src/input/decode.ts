@@ -4,13 +4,6 @@ import { TextDecoder } from "node:util";
 /** Text encodings the reader accepts (issue #5). */
 export type SupportedEncoding = "utf-8" | "utf-16le" | "utf-16be" | "windows-1252";
 
-export const SUPPORTED_ENCODINGS: readonly SupportedEncoding[] = [
-  "utf-8",
-  "utf-16le",
-  "utf-16be",
-  "windows-1252",
-];
-
 /** How an encoding is named in messages. */
 export const ENCODING_LABELS: Readonly<Record<SupportedEncoding, string>> = {
   "utf-8": "UTF-8",

@@ -13,8 +13,9 @@ import { pipeline, type Readable } from "node:stream";
 import { pipeline as pipelineAsync } from "node:stream/promises";
 import { CsvError, Parser } from "csv-parse";
 import { parse as parseSync } from "csv-parse/sync";
-import { InputFileError, InternalError, UsageError } from "../errors.js";
+import { InputFileError, InternalError } from "../errors.js";
 import type { ColumnName, RowProblem, SourceRow } from "../types.js";
+import { headerNormalForm } from "./aliases.js";
 import {
   DecodeFailure,
   ENCODING_LABELS,
@@ -22,18 +23,17 @@ import {
   findBom,
   LenientUtf8,
   StrictDecoder,
-  SUPPORTED_ENCODINGS,
   type SupportedEncoding,
   sniffEncoding,
   type Utf8Problem,
   Utf8Validator,
 } from "./decode.js";
-import { resolveHeader, scoreHeader } from "./header.js";
+import { type ColumnMap, resolveHeaderDetails, scoreHeader } from "./header.js";
 import { RecordScanner, ScanError, type ScanProblem } from "./scan-records.js";
 
 export type { SupportedEncoding } from "./decode.js";
 
-export type Delimiter = "," | ";" | "\t";
+export type Delimiter = "," | ";" | "\t" | "|";
 
 export interface ReadOptions {
   /** Decode the file with this encoding instead of detecting it (--encoding). */
@@ -44,7 +44,7 @@ export interface ReadOptions {
    * Source header name → canonical column name (--map), applied before the header checks.
    * Source names match trimmed and case-insensitively.
    */
-  readonly columnMap?: Readonly<Record<string, string>> | undefined;
+  readonly columnMap?: ColumnMap | undefined;
   /** Keep unknown columns (copied to the results untouched) instead of refusing the file (--allow-extra-columns). */
   readonly allowExtraColumns?: boolean | undefined;
   /**
@@ -60,11 +60,27 @@ export interface InputInfo {
   readonly encoding: SupportedEncoding;
   readonly encodingSource: "bom" | "detected" | "fallback" | "forced";
   readonly bom: boolean;
-  readonly delimiter: string;
+  readonly delimiter: Delimiter;
+  /**
+   * The line break ending the header record: CRLF for a header ending in CR (CRLF, or CR alone),
+   * else LF. The results and failed-rows files are written with it (and `delimiter`), so they open
+   * in the spreadsheet the input came from.
+   */
+  readonly lineEnding: "\r\n" | "\n";
   /** Header names as written in the file (for the results file header). */
   readonly headerCells: readonly string[];
-  /** Canonical name per input column; undefined = extra column (only with allowExtraColumns). */
+  /**
+   * Canonical name per input column; undefined = not sent: an extra column (allowExtraColumns), a
+   * header this tool has no use for, or a nameless column at the end of the header.
+   */
   readonly columns: readonly (ColumnName | undefined)[];
+  /** Further columns an input column feeds (a column map of one source to several columns). */
+  readonly sharedColumns?: readonly { readonly index: number; readonly column: ColumnName }[];
+  /**
+   * Header fields before the nameless ones at its end (Excel's `order_id,status_id,,`): a row
+   * may stop after them; those columns are empty in every row.
+   */
+  readonly namedFieldCount?: number;
   /** Data records that readRows will yield. */
   readonly rowCount: number;
   readonly warnings: readonly string[];
@@ -73,7 +89,7 @@ export interface InputInfo {
 export const DEFAULT_MAX_RECORD_BYTES = 16 * 1024 * 1024;
 
 /** Delimiter candidates, in the order a tie is settled. */
-const DELIMITERS: readonly Delimiter[] = [",", ";", "\t"];
+const DELIMITERS: readonly Delimiter[] = [",", ";", "\t", "|"];
 
 /** CRLF first so it is one line break, then LF and CR alone: mixed endings in one file all work. */
 const RECORD_DELIMITERS = ["\r\n", "\n", "\r"];
@@ -94,28 +110,14 @@ const HEAD_BYTES = 64;
 interface Settings {
   readonly encoding: SupportedEncoding | undefined;
   readonly delimiter: Delimiter | undefined;
-  readonly columnMap: Readonly<Record<string, string>> | undefined;
+  readonly columnMap: ColumnMap | undefined;
   readonly allowExtraColumns: boolean;
   readonly maxRecordBytes: number;
 }
 
 function settingsFrom(options: ReadOptions): Settings {
+  // The values were checked where the run's options were (options.ts checkRunOptions).
   const { encoding, delimiter, maxRecordBytes = DEFAULT_MAX_RECORD_BYTES } = options;
-  if (encoding !== undefined && !SUPPORTED_ENCODINGS.includes(encoding)) {
-    throw new UsageError(
-      `Expected \`encoding\` to be one of ${SUPPORTED_ENCODINGS.join(", ")}, got "${String(encoding)}"`,
-    );
-  }
-  if (delimiter !== undefined && !DELIMITERS.includes(delimiter)) {
-    throw new UsageError(
-      `Expected \`delimiter\` to be ",", ";" or a tab, got ${JSON.stringify(delimiter)}`,
-    );
-  }
-  if (!Number.isSafeInteger(maxRecordBytes) || maxRecordBytes < 1) {
-    throw new UsageError(
-      `Expected \`maxRecordBytes\` to be a positive integer, got ${String(maxRecordBytes)}`,
-    );
-  }
   return {
     encoding,
     delimiter,
@@ -544,6 +546,8 @@ interface HeaderText {
   readonly line: number;
   /** The header record's text as each candidate delimiter reads it. */
   readonly texts: ReadonlyMap<Delimiter, string>;
+  /** The line break after the header record as each candidate delimiter reads it (InputInfo.lineEnding). */
+  readonly endings: ReadonlyMap<Delimiter, "\r\n" | "\n">;
 }
 
 /** The header record's text and line, read with the file's encoding; undefined for no record. */
@@ -558,6 +562,7 @@ async function readHeaderText(
   const decoder = new StrictDecoder(choice.encoding);
   const stream = createReadStream(path, { start: choice.bomLength, highWaterMark: 64 * 1024 });
   const texts = new Map<Delimiter, string>();
+  const endings = new Map<Delimiter, "\r\n" | "\n">();
   let text = "";
   let start = 0;
   let scannedLength = 0;
@@ -584,12 +589,16 @@ async function readHeaderText(
         for (const delimiter of candidates) {
           if (texts.has(delimiter)) continue;
           const end = recordEnd(text, start, delimiter, eof);
-          if (end >= 0) texts.set(delimiter, text.slice(start, end));
+          if (end >= 0) {
+            texts.set(delimiter, text.slice(start, end));
+            // A CR is never read as the half of a CRLF cut off at the end of what was read so far.
+            endings.set(delimiter, text[end] === "\r" ? "\r\n" : "\n");
+          }
         }
       }
       const line = 1 + countLineBreaks(text.slice(0, start));
       if (texts.size === candidates.length || eof) {
-        return start >= text.length ? undefined : { line, texts };
+        return start >= text.length ? undefined : { line, texts, endings };
       }
       if (failure !== undefined) {
         throw decodeError(file, choice, failure, 1 + countLineBreaks(text), true);
@@ -668,13 +677,90 @@ function chooseDelimiter(
     if (present.length > 1) {
       throw new InputFileError(
         "E_DELIMITER",
-        `cannot tell the delimiter: no known column name appears in the header whether split on ",", ";" or a tab (expected a header naming order_id; the delimiter can be set explicitly)`,
+        `cannot tell the delimiter: no known column name appears in the header whether split on ",", ";", a tab or "|" (expected a header naming order_id; the delimiter can be set explicitly)`,
         { file, line: header.line },
       );
     }
     best = present[0] ?? best;
   }
   return { delimiter: best.delimiter, cells: best.cells };
+}
+
+/**
+ * Nameless columns at the end of the header are ignored only when they are empty in every row
+ * (issue 13: Excel's `order_id,status_id,,`, SAP's trailing delimiter). A value in one means the
+ * column was meant to be read: the file is refused (E_HEADER_EMPTY_NAME) at the first such row.
+ * The structure scan does not see values, so this reads the file once more, and only for such a
+ * header.
+ */
+async function checkTrailingEmpty(
+  file: string,
+  path: string,
+  choice: EncodingChoice,
+  delimiter: Delimiter,
+  headerLine: number,
+  cells: readonly string[],
+  namedCount: number,
+  settings: Settings,
+  signal: AbortSignal | undefined,
+): Promise<void> {
+  const source = createReadStream(path, {
+    start: choice.bomLength,
+    highWaterMark: SCAN_CHUNK_BYTES,
+  });
+  // Only emptiness is judged: UTF-8 and Windows-1252 bytes go as they are (the delimiter, quotes
+  // and line breaks are ASCII there); UTF-16 is decoded first.
+  const decoder = choice.encoding.startsWith("utf-16")
+    ? new StrictDecoder(choice.encoding)
+    : undefined;
+  const parser = new Parser({
+    ...PARSE_OPTIONS,
+    delimiter,
+    info: true,
+    max_record_size: settings.maxRecordBytes * 3 + 1024,
+  });
+  pipeline(
+    source,
+    async function* decode(chunks: AsyncIterable<Buffer>) {
+      for await (const chunk of chunks) {
+        signal?.throwIfAborted();
+        yield decoder === undefined ? chunk : decoder.write(chunk);
+      }
+      if (decoder !== undefined) yield decoder.end();
+    },
+    parser,
+    () => {
+      // Errors surface through the iteration below.
+    },
+  );
+  let headerSeen = false;
+  try {
+    for await (const item of parser as AsyncIterable<{
+      record: string[];
+      info: { lines: number };
+    }>) {
+      if (!headerSeen) {
+        headerSeen = true;
+        continue;
+      }
+      const { record } = item;
+      for (let at = namedCount; at < Math.min(record.length, cells.length); at++) {
+        if ((record[at] ?? "").trim() === "") continue;
+        throw new InputFileError(
+          "E_HEADER_EMPTY_NAME",
+          `column ${at + 1} of the header has no name, and line ${item.info.lines} has a value in it (expected a column name in every header field that has values; name the column, or delete its values)`,
+          { file, line: headerLine, column: String(at + 1) },
+        );
+      }
+    }
+  } catch (error) {
+    if (error instanceof InputFileError) throw error;
+    // The structure scan accepted the file: anything else here is a file that changed meanwhile.
+    throw readError(file, error, headerLine);
+  } finally {
+    parser.destroy();
+    source.destroy();
+  }
 }
 
 /** Turns raw file chunks into the bytes the scan reads (ASCII-compatible). */
@@ -736,6 +822,7 @@ async function scanFile(
   delimiter: Delimiter,
   header: HeaderText,
   fieldCount: number,
+  namedCount: number,
   settings: Settings,
   signal: AbortSignal | undefined,
 ): Promise<ScanSummary> {
@@ -760,7 +847,9 @@ async function scanFile(
       if (summary.emptyRows++ === 0) summary.firstEmptyLine = line;
     } else {
       summary.rowCount++;
-      if (fields !== fieldCount && summary.ragged++ === 0) summary.firstRaggedLine = line;
+      // A row may stop before the nameless columns at the end of the header.
+      const ragged = fields > fieldCount || fields < namedCount;
+      if (ragged && summary.ragged++ === 0) summary.firstRaggedLine = line;
     }
   });
   const stream = createReadStream(path, {
@@ -930,7 +1019,14 @@ async function inspectWith(
     );
   }
   const { delimiter, cells } = chooseDelimiter(file, header, settings);
-  const columns = resolveHeader(cells, settings, file, header.line);
+  const resolved = resolveHeaderDetails(
+    cells,
+    { ...settings, allowTrailingEmpty: true },
+    file,
+    header.line,
+  );
+  const { columns } = resolved;
+  const namedCount = cells.length - resolved.trailingEmpty.length;
   const summary = await scanFile(
     file,
     path,
@@ -939,9 +1035,23 @@ async function inspectWith(
     delimiter,
     header,
     cells.length,
+    namedCount,
     settings,
     signal,
   );
+  if (namedCount < cells.length) {
+    await checkTrailingEmpty(
+      file,
+      path,
+      choice,
+      delimiter,
+      header.line,
+      cells,
+      namedCount,
+      settings,
+      signal,
+    );
+  }
 
   if (choice.source === "detected" && choice.encoding !== "utf-8") {
     warnings.push(
@@ -961,24 +1071,35 @@ async function inspectWith(
     );
   }
   if (summary.ragged > 0) {
+    const expected =
+      namedCount < cells.length ? `${namedCount} to ${cells.length}` : `${cells.length}`;
     warnings.push(
-      `${file}: ${plural(summary.ragged, "row has", "rows have")} a different number of fields than the header's ${cells.length} (first at line ${summary.firstRaggedLine}); they are reported as invalid`,
+      `${file}: ${plural(summary.ragged, "row has", "rows have")} a different number of fields than the header's ${expected} (first at line ${summary.firstRaggedLine}); they are reported as invalid`,
     );
   }
   for (const source of Object.keys(settings.columnMap ?? {})) {
     const key = source.trim().toLowerCase();
-    if (!cells.some((cell) => cell.trim().toLowerCase() === key)) {
+    const form = headerNormalForm(source);
+    const found = cells.some(
+      (cell) => cell.trim().toLowerCase() === key || headerNormalForm(cell) === form,
+    );
+    if (!found) {
       warnings.push(`${file}: the column map names "${source}", which is not in the header`);
     }
   }
+  // One line saying which headers were read as which columns, and which were ignored (issue 13).
+  if (resolved.notice !== undefined) warnings.push(`${file}: ${resolved.notice}`);
   const info: InputInfo = Object.freeze({
     file,
     encoding: choice.encoding,
     encodingSource: choice.source,
     bom: choice.bomLength > 0,
     delimiter,
+    lineEnding: header.endings.get(delimiter) ?? "\n",
     headerCells: Object.freeze(cells),
     columns: Object.freeze(columns),
+    ...(resolved.shared.length > 0 ? { sharedColumns: Object.freeze(resolved.shared) } : {}),
+    ...(namedCount < cells.length ? { namedFieldCount: namedCount } : {}),
     rowCount: summary.rowCount,
     warnings: Object.freeze(warnings),
   });
@@ -1127,7 +1248,12 @@ export async function* readRows(
       knownNames.push(column);
     }
   });
+  for (const { index, column } of info.sharedColumns ?? []) {
+    knownIndexes.push(index);
+    knownNames.push(column);
+  }
   const knownCount = knownIndexes.length;
+  const namedCount = info.namedFieldCount ?? fieldCount;
 
   // Records pass 1 found holding bytes that are not UTF-8: csv-parse reads them as they are (the
   // bad bytes show as U+FFFD in the results), and each such row is invalid.
@@ -1209,7 +1335,7 @@ export async function* readRows(
         yield { index, line, cells, values, structureProblem: invalidUtf8Problem(info, bad) };
         continue;
       }
-      yield cells.length === fieldCount
+      yield cells.length <= fieldCount && cells.length >= namedCount
         ? { index, line, cells, values }
         : {
             index,
@@ -1218,7 +1344,10 @@ export async function* readRows(
             values,
             structureProblem: {
               code: "E_FIELD_COUNT",
-              message: `expected ${fieldCount} fields, found ${cells.length}`,
+              message:
+                namedCount < fieldCount
+                  ? `expected ${namedCount} to ${fieldCount} fields, found ${cells.length}`
+                  : `expected ${fieldCount} fields, found ${cells.length}`,
             },
           };
     }

@@ -359,8 +359,8 @@ describe("each rule broken", () => {
       [{ code: "E_NOT_INTEGER", column: "order_id" }],
     ],
     [
-      "order_id #12",
-      { order_id: "#12", status_id: "2" },
+      "order_id ##12",
+      { order_id: "##12", status_id: "2" },
       [{ code: "E_NOT_INTEGER", column: "order_id" }],
     ],
     [
@@ -485,7 +485,7 @@ describe("each rule broken", () => {
     ],
     [
       "unknown shipping_provider",
-      { order_id: "1", tracking_number: "1Z1", shipping_provider: "DHL" },
+      { order_id: "1", tracking_number: "1Z1", shipping_provider: "Correos" },
       [{ code: "E_PROVIDER", column: "shipping_provider" }],
     ],
     [
@@ -618,7 +618,7 @@ describe("problem reports", () => {
       billing_email: "nope",
       billing_country: "Atlantis",
       tracking_number: "9.40011E+21",
-      shipping_provider: "DHL",
+      shipping_provider: "Correos",
       tracking_carrier: "UPS!",
       credentials_id: "eu",
     });
@@ -636,7 +636,7 @@ describe("problem reports", () => {
 
   it("reports both the bad value and the missing tracking number", () => {
     expect(
-      codesAndColumns(check({ order_id: "1", status_id: "2", shipping_provider: "DHL" })),
+      codesAndColumns(check({ order_id: "1", status_id: "2", shipping_provider: "Correos" })),
     ).toEqual([
       { code: "E_PROVIDER", column: "shipping_provider" },
       { code: "E_NEEDS_TRACKING", column: "shipping_provider" },
@@ -656,7 +656,7 @@ describe("problem reports", () => {
       staff_notes: "a\u0001",
       billing_email: "x",
       tracking_number: "1.2E+9",
-      shipping_provider: "DHL",
+      shipping_provider: "Correos",
     };
     for (const problem of problemsOf(check(values))) {
       expect(problem.message.startsWith(`${problem.column}: `)).toBe(true);

@@ -162,7 +162,7 @@ describe("resolveHeader", () => {
     },
     {
       name: "a header without order_id, extras allowed",
-      cells: ["Order Number", "status_id"],
+      cells: ["Reference", "status_id"],
       options: { allowExtraColumns: true },
       code: "E_HEADER_NO_ORDER_ID",
       column: "order_id",
@@ -275,14 +275,16 @@ describe("suggestColumn", () => {
     ["status", "status_id"],
     ["billing_zipcode", "billing_zip"],
     ["email", "billing_email"],
-    ["carrier", "tracking_carrier"],
+    ["carrier", "carrier"],
+    ["qty", "quantity"],
+    ["Trackng Number", "tracking_number"],
     ["shipping_provder", "shipping_provider"],
     ["staff_note", "staff_notes"],
   ])("%s → %s", (name, expected) => {
     expect(suggestColumn(name)).toBe(expected);
   });
 
-  it.each(["Warehouse", "Picker name", "", "  ", "x", "qty", "order_date", "shipping_method"])(
+  it.each(["Warehouse", "Picker name", "", "  ", "x", "order_date", "ship_date"])(
     "%j → nothing",
     (name) => {
       expect(suggestColumn(name)).toBeUndefined();
