@@ -9,7 +9,8 @@ import { writeFile } from "node:fs/promises";
 
 /** Row kinds of figure 3: the columns they set and the value of row `n` for order `id`. */
 export const ROW_KINDS = {
-  status: { header: ["order_id", "status_id"], row: (id) => [id, "9"] },
+  // Completed: no generated order has it, so every row changes its order (issue 12 skips equal values).
+  status: { header: ["order_id", "status_id"], row: (id) => [id, "10"] },
   notes: { header: ["order_id", "staff_notes"], row: (id, n) => [id, `bench note ${n}`] },
   billing: { header: ["order_id", "billing_city"], row: (id) => [id, "Springfield"] },
   shipment: {
@@ -20,7 +21,37 @@ export const ROW_KINDS = {
     header: ["order_id", "tracking_number", "shipping_provider", "status_id"],
     row: (id) => [id, `1ZBENCH${id}`, "ups", "10"],
   },
+  /** The status the shipment sets itself (Shipped, when it ships everything left). */
+  shipment_and_shipped: {
+    header: ["order_id", "tracking_number", "shipping_provider", "status_id"],
+    row: (id) => [id, `1ZBENCH${id}`, "ups", "2"],
+  },
 };
+
+const MIX_HEADER = [
+  "order_id",
+  "status_id",
+  "staff_notes",
+  "billing_city",
+  "tracking_number",
+  "shipping_provider",
+];
+
+/**
+ * A realistic nightly file (figure 3 mix): of every 10 rows, 6 shipment + Shipped, 2 status,
+ * 1 note, 1 billing change, one row per order.
+ */
+export async function writeMixFile(path, orderIds) {
+  const lines = [MIX_HEADER.join(",")];
+  orderIds.forEach((id, n) => {
+    const slot = n % 10;
+    if (slot < 6) lines.push(`${id},2,,,1ZMIX${id},ups`);
+    else if (slot < 8) lines.push(`${id},10,,,,`);
+    else if (slot === 8) lines.push(`${id},,mix note ${n},,,`);
+    else lines.push(`${id},,,Springfield,,`);
+  });
+  await writeFile(path, `${lines.join("\n")}\n`);
+}
 
 /** A small CSV file of `kind` rows, one per order id (values need no quoting). */
 export async function writeKindFile(path, kind, orderIds) {

@@ -1,9 +1,10 @@
-import { InternalError, UsageError } from "../errors.js";
+import { InternalError } from "../errors.js";
 import type {
   Order,
   OrderProduct,
   OrderPut,
   OrderStatus,
+  OrderWithConsignments,
   Shipment,
   ShipmentPost,
   ShippingAddress,
@@ -40,11 +41,11 @@ export interface StoreConfig {
    */
   accessToken: string;
   /** e.g. https://api.bigcommerce.com; requests go to `${apiUrl}/stores/${storeHash}/v2/...`. */
-  apiUrl: string;
+  apiUrl: URL;
 }
 
 export interface ApiOptions {
-  /** Identifies the integration (NOTES.md §7), e.g. "bc-order-batch/0.1.0 (+https://…)". */
+  /** Identifies the integration (docs/bigcommerce-api.md §7), e.g. "bc-order-batch/0.1.0 (+https://…)". */
   userAgent: string;
   /** Deadline per attempt, in ms (--timeout). @default 30000 */
   timeoutMs?: number;
@@ -83,8 +84,14 @@ export type ApiEvent =
     }
   | RateLimitEvent;
 
-/** Page size of V2 lists: the documented maximum (NOTES.md §4). */
+/** Page size of V2 lists: the documented maximum (docs/bigcommerce-api.md §4). */
 export const PAGE_LIMIT = 250;
+
+/** The include that brings an order's addresses and lines with it (docs/bigcommerce-api.md §6). */
+const CONSIGNMENTS_QUERY = {
+  include: "consignments.line_items",
+  consignment_structure: "object",
+} as const;
 
 /**
  * Pages read at most per list (62,500 items). V2 lists carry no total, so a server that ignored `page`
@@ -92,17 +99,9 @@ export const PAGE_LIMIT = 250;
  */
 export const MAX_PAGES = 250;
 
-function positive(
-  value: number | undefined,
-  name: string,
-  fallback: number,
-  integer = false,
-): number {
-  if (value === undefined) return fallback;
-  const ok = Number.isFinite(value) && value >= 0 && (!integer || Number.isInteger(value));
-  if (!ok)
-    throw new UsageError(`${name} must be a ${integer ? "whole " : ""}number ≥ 0, got ${value}`);
-  return value;
+/** A number option, or its default; the values were checked where the run's options were (options.ts). */
+function orDefault(value: number | undefined, fallback: number): number {
+  return value === undefined ? fallback : value;
 }
 
 function checkOrderId(orderId: number): number {
@@ -120,16 +119,13 @@ export function createStoreApi(
   const baseUrl = checkApiUrl(config.apiUrl);
   // Trimmed like axios trims the header, so that redaction looks for the value actually sent.
   const accessToken = normalizeAccessToken(config.accessToken, "accessToken");
-  const timeoutMs = positive(options.timeoutMs, "timeoutMs (--timeout)", 30_000);
-  if (timeoutMs === 0) throw new UsageError("timeoutMs (--timeout) must be more than 0");
-  const maxAttempts = positive(options.maxAttempts, "maxAttempts", DEFAULT_MAX_ATTEMPTS, true);
-  if (maxAttempts < 1) throw new UsageError("maxAttempts must be at least 1");
+  const timeoutMs = orDefault(options.timeoutMs, 30_000);
+  const maxAttempts = orDefault(options.maxAttempts, DEFAULT_MAX_ATTEMPTS);
   const backoff: Backoff = {
-    baseMs: positive(options.backoff?.baseMs, "backoff.baseMs", DEFAULT_BACKOFF.baseMs),
-    maxMs: positive(options.backoff?.maxMs, "backoff.maxMs", DEFAULT_BACKOFF.maxMs),
+    baseMs: orDefault(options.backoff?.baseMs, DEFAULT_BACKOFF.baseMs),
+    maxMs: orDefault(options.backoff?.maxMs, DEFAULT_BACKOFF.maxMs),
   };
-  const reserve =
-    options.reserve === undefined ? undefined : positive(options.reserve, "reserve", 0, true);
+  const reserve = options.reserve;
   const quota = options.retryQuota ?? new RetryQuota();
   const onEvent = options.onEvent;
   const http = createHttpClient({
@@ -140,9 +136,7 @@ export function createStoreApi(
     timeoutMs,
     ...(options.maxResponseBytes === undefined
       ? {}
-      : {
-          maxResponseBytes: positive(options.maxResponseBytes, "maxResponseBytes", 0, true),
-        }),
+      : { maxResponseBytes: options.maxResponseBytes }),
   });
   const gate = new RateLimitGate({
     backoff,
@@ -229,7 +223,7 @@ export function createStoreApi(
     return body.json as T;
   }
 
-  /** A list response: 204 or an empty body is an empty list (NOTES.md §4, §5). */
+  /** A list response: 204 or an empty body is an empty list (docs/bigcommerce-api.md §4, §5). */
   function readList<T>(request: HttpRequest, response: HttpResponse | undefined): T[] {
     if (response === undefined || response.status === 204) return [];
     const body = parseBody(response.text);
@@ -266,6 +260,33 @@ export function createStoreApi(
       const response = await call(request, signal, true);
       if (response === undefined) return undefined;
       return readEntity<Order>(request, response, "order");
+    },
+
+    async getOrderWithConsignments(orderId, signal) {
+      const request: HttpRequest = {
+        method: "GET",
+        path: `/orders/${checkOrderId(orderId)}`,
+        query: { ...CONSIGNMENTS_QUERY },
+      };
+      const response = await call(request, signal, true);
+      if (response === undefined) return undefined;
+      return readEntity<OrderWithConsignments>(request, response, "order");
+    },
+
+    async listOrdersInRange(minId, maxId, page, signal) {
+      const request: HttpRequest = {
+        method: "GET",
+        path: "/orders",
+        query: {
+          min_id: checkOrderId(minId),
+          max_id: checkOrderId(maxId),
+          limit: PAGE_LIMIT,
+          page,
+          sort: "id:asc",
+          ...CONSIGNMENTS_QUERY,
+        },
+      };
+      return readList<OrderWithConsignments>(request, await call(request, signal));
     },
 
     async latestOrder(signal) {
@@ -316,4 +337,3 @@ export function createStoreApi(
     },
   };
 }
-export { RetryQuota } from "./retry-policy.js";

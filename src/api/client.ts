@@ -192,7 +192,7 @@ export function isRecord(value: unknown): value is Record<string, unknown> {
 }
 
 /**
- * Reads BigCommerce's error text (NOTES.md §9): V2 arrays `[{status, message, details?}]` (messages
+ * Reads BigCommerce's error text (docs/bigcommerce-api.md §9): V2 arrays `[{status, message, details?}]` (messages
  * joined with "; ", first `details`), V3-style `{title, errors}` (errors as details), or an excerpt of
  * an empty or non-JSON body.
  */

@@ -1,3 +1,4 @@
+import type { ErrorCode } from "../codes.js";
 import { BatchError } from "../errors.js";
 
 /** Where a request went: method and path below the store (never the host's credentials or the token). */
@@ -13,7 +14,7 @@ export class ApiError extends BatchError {
   readonly path: string;
 
   constructor(
-    code: string,
+    code: ErrorCode,
     message: string,
     request: RequestContext,
     options?: { cause?: unknown; exitCode?: number },

@@ -2,14 +2,14 @@ import type { Backoff } from "./retry-policy.js";
 import { DEFAULT_BACKOFF } from "./retry-policy.js";
 
 /**
- * BigCommerce rate limiting (NOTES.md §8): pure header maths plus one small stateful gate per store,
+ * BigCommerce rate limiting (docs/bigcommerce-api.md §8): pure header maths plus one small stateful gate per store,
  * shared by all workers, so that the store's quota is used without running into 429s.
  */
 
 /** Response headers as the HTTP client hands them over (names lower-case). */
 export type HeaderMap = Readonly<Record<string, string | readonly string[] | number | undefined>>;
 
-/** Header names (lower-case, as they arrive; NOTES.md §8 table). */
+/** Header names (lower-case, as they arrive; docs/bigcommerce-api.md §8 table). */
 export const RATE_LIMIT_HEADERS = {
   quota: "x-rate-limit-requests-quota",
   left: "x-rate-limit-requests-left",
@@ -51,7 +51,7 @@ export const DEFAULT_RESERVE_SHARE = 0.1;
  */
 export const RESUME_MARGIN_MS = 50;
 
-/** Window length assumed until a response tells it (NOTES.md §8: "refreshed every 30 seconds"). */
+/** Window length assumed until a response tells it (docs/bigcommerce-api.md §8: "refreshed every 30 seconds"). */
 const ASSUMED_WINDOW_MS = 30_000;
 
 function readNumber(headers: HeaderMap, name: string): number | undefined {
@@ -118,7 +118,7 @@ export function resetWaitMs(
 }
 
 /**
- * Wait after a 429 that carries rate-limit headers. Precedence (NOTES.md §8, STYLE.md R4): the longer of
+ * Wait after a 429 that carries rate-limit headers. Precedence (docs/bigcommerce-api.md §8, STYLE.md R4): the longer of
  * X-Retry-After and X-Rate-Limit-Time-Reset-Ms ("honor the longer of the two"), no jitter, each
  * clamped to the window like any header-given wait (X-Retry-After to the window rounded up to whole
  * seconds, the unit it comes in), and capped at `maxMs`. Undefined when neither header is usable.
@@ -144,7 +144,7 @@ function askedWaitMs(info: RateLimitInfo): number {
 
 /**
  * Wait after the `streak`-th 429 in a row without rate-limit headers ("the platform experiences high
- * load… gradually increase the wait time", NOTES.md §8): capped exponential with equal jitter, so the
+ * load… gradually increase the wait time", docs/bigcommerce-api.md §8): capped exponential with equal jitter, so the
  * whole store pauses at least half the step.
  */
 export function overloadWaitMs(streak: number, backoff: Backoff, random: () => number): number {
@@ -195,6 +195,8 @@ export interface RateLimitGateOptions {
 /** A point-in-time view of the gate, for logs and benchmarks. */
 export interface GateSnapshot {
   readonly quota: number | undefined;
+  /** The window the store announced (X-Rate-Limit-Time-Window-Ms), ms; undefined: unknown. */
+  readonly windowMs: number | undefined;
   /** Requests left in the current window per the freshest response (undefined: unknown). */
   readonly left: number | undefined;
   readonly reserve: number;
@@ -261,6 +263,7 @@ export class RateLimitGate {
     const endsAt = this.#window?.endsAt;
     return {
       quota: this.#quota,
+      windowMs: this.#windowMs,
       left: this.#window?.left,
       reserve: this.reserve,
       inFlight: this.#inFlight,

@@ -34,9 +34,9 @@ export const MAX_THROTTLED_RETRIES = 20;
 
 /** What went wrong in one attempt, as far as retrying is concerned. */
 export type FailureKind =
-  /** 429 with rate-limit headers: rejected before processing (NOTES.md §8). */
+  /** 429 with rate-limit headers: rejected before processing (docs/bigcommerce-api.md §8). */
   | "throttled"
-  /** 429 without rate-limit headers: "the platform experiences high load" (NOTES.md §8). */
+  /** 429 without rate-limit headers: "the platform experiences high load" (docs/bigcommerce-api.md §8). */
   | "overloaded"
   /** 500/502/503/504: the server may or may not have applied the request. */
   | "server_error"
@@ -68,7 +68,7 @@ interface KindPolicy {
 const ALL: readonly HttpMethod[] = ["GET", "PUT", "POST"];
 /**
  * PUT carries absolute values, so repeating it is harmless; POST creates a shipment each time, so it is
- * only repeated when it certainly was not applied (STYLE.md R5, NOTES.md §5).
+ * only repeated when it certainly was not applied (STYLE.md R5, docs/bigcommerce-api.md §5).
  */
 const IDEMPOTENT: readonly HttpMethod[] = ["GET", "PUT"];
 const NONE: readonly HttpMethod[] = [];
@@ -76,7 +76,7 @@ const NONE: readonly HttpMethod[] = [];
 /** The policy table: failure kind → retry treatment. */
 export const RETRY_POLICY: Readonly<Record<FailureKind, KindPolicy>> = {
   throttled: { methods: ALL, takesQuota: false, wait: "gate", countsAttempt: false },
-  // A 429 without headers is a platform-wide slowdown: every worker pauses (NOTES.md §8 "gradually
+  // A 429 without headers is a platform-wide slowdown: every worker pauses (docs/bigcommerce-api.md §8 "gradually
   // increase the wait time"), and it counts as a transient failure.
   overloaded: { methods: ALL, takesQuota: true, wait: "gate", countsAttempt: true },
   server_error: { methods: IDEMPOTENT, takesQuota: true, wait: "backoff", countsAttempt: true },
@@ -88,7 +88,7 @@ export const RETRY_POLICY: Readonly<Record<FailureKind, KindPolicy>> = {
 };
 
 /**
- * Statuses worth retrying (NOTES.md §9: "Do not retry 4xx except 429"; 500/502/503/504 with backoff;
+ * Statuses worth retrying (docs/bigcommerce-api.md §9: "Do not retry 4xx except 429"; 500/502/503/504 with backoff;
  * 501 and 505 are persistent). Every status not listed is permanent.
  */
 export const RETRYABLE_STATUSES: Readonly<Record<number, FailureKind>> = {

@@ -3,6 +3,7 @@ import type {
   OrderProduct,
   OrderPut,
   OrderStatus,
+  OrderWithConsignments,
   Shipment,
   ShipmentPost,
   ShippingAddress,
@@ -26,6 +27,25 @@ export interface ApiStats {
 export interface StoreApi {
   /** The order, or `undefined` when BigCommerce answers 404. */
   getOrder(orderId: number, signal?: AbortSignal): Promise<Order | undefined>;
+  /**
+   * GET /orders/{id}?include=consignments.line_items&consignment_structure=object: the order with its
+   * addresses and lines in one request (docs/bigcommerce-api.md §6); `undefined` on 404.
+   */
+  getOrderWithConsignments(
+    orderId: number,
+    signal?: AbortSignal,
+  ): Promise<OrderWithConsignments | undefined>;
+  /**
+   * One page of GET /orders?min_id&max_id&limit=250&page&sort=id:asc with the same include
+   * (docs/bigcommerce-api.md §11): every order whose id is in [minId, maxId]; 204 = an empty page.
+   * Lists cap each consignment at 50 lines and say so in `__warning__` (§11).
+   */
+  listOrdersInRange(
+    minId: number,
+    maxId: number,
+    page: number,
+    signal?: AbortSignal,
+  ): Promise<OrderWithConsignments[]>;
   listOrderStatuses(signal?: AbortSignal): Promise<OrderStatus[]>;
   /** The newest order (GET /orders?limit=1&sort=id:desc), for the set-up check; undefined when the store has none. */
   latestOrder(signal?: AbortSignal): Promise<Order | undefined>;

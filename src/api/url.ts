@@ -4,7 +4,7 @@ import { UsageError } from "../errors.js";
  * Hosts that may be reached over plain http: the loopback interface only (the sandbox store and
  * test servers). Anything else must be https, because every request carries the store's access token.
  */
-function isLoopbackHost(hostname: string): boolean {
+export function isLoopbackHost(hostname: string): boolean {
   if (hostname === "localhost" || hostname === "[::1]") return true;
   // WHATWG URL normalises IPv4 hosts (e.g. 127.1 → 127.0.0.1), so a dotted-quad test suffices.
   const octets = hostname.split(".");
@@ -23,12 +23,16 @@ const WHERE = "BIGCOMMERCE_API_URL / --api-url";
  * Credentials, query strings and fragments are refused: the tool appends `/stores/{hash}/v2/...`.
  * @throws UsageError naming BIGCOMMERCE_API_URL / --api-url.
  */
-export function checkApiUrl(url: string): URL {
+export function checkApiUrl(url: string | URL): URL {
   let parsed: URL;
-  try {
-    parsed = new URL(url.trim());
-  } catch {
-    throw new UsageError(`${WHERE}: not a valid URL; expected e.g. https://api.bigcommerce.com`);
+  // Parsed once, where the credentials are loaded; a URL given as one is only checked.
+  if (url instanceof URL) parsed = url;
+  else {
+    try {
+      parsed = new URL(url.trim());
+    } catch {
+      throw new UsageError(`${WHERE}: not a valid URL; expected e.g. https://api.bigcommerce.com`);
+    }
   }
   // Never echo user:password@ back in a message; it may be a secret.
   if (parsed.username !== "" || parsed.password !== "") {

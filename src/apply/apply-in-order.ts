@@ -19,11 +19,11 @@ export interface InOrderOptions<T, R> {
   /** The work for an item whose key is defined. */
   readonly work: (item: T) => Promise<R>;
   /** The result of an item that needs no work (no key) or that was not started because `stopped()` said so. */
-  readonly skip: (item: T, stopped: boolean) => R;
+  readonly skip: (item: T) => R;
   /**
    * Checked when an item is about to start: once true, no further item starts. Nothing starts
    * either once the consumer has stopped iterating (it broke out or the pipeline failed): items
-   * already queued then get `skip(item, true)`, which nobody reads, instead of their work.
+   * already queued then get `skip(item)`, which nobody reads, instead of their work.
    */
   readonly stopped: () => boolean;
 }
@@ -66,13 +66,13 @@ export async function* applyInOrder<T, R>(
   const start = (item: T): Slot<R> => {
     const key = options.keyOf(item);
     if (key === undefined) {
-      const value = options.skip(item, false);
+      const value = options.skip(item);
       return { done: true, value, promise: Promise.resolve(value) };
     }
     const previous = tails.get(key) ?? Promise.resolve();
     const limit = limitOf(item);
     const run = () =>
-      limit(() => (closed || options.stopped() ? options.skip(item, true) : options.work(item)));
+      limit(() => (closed || options.stopped() ? options.skip(item) : options.work(item)));
     const promise = previous.then(run, run);
     tails.set(key, promise);
     const slot: Slot<R> = { done: false, promise };

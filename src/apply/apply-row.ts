@@ -1,6 +1,4 @@
-import { setTimeout as sleep } from "node:timers/promises";
 import {
-  CredentialsRejectedError,
   HttpStatusError,
   isUnclearOutcome,
   OutageError,
@@ -9,15 +7,13 @@ import {
 import { classifyFailure, type FailureKind } from "../api/retry-policy.js";
 import type { StoreApi } from "../api/store-api.js";
 import { BatchError } from "../errors.js";
-import { describeTotalsChange, planPut, planShipment, readsNeeded } from "../plan/plan-update.js";
-import type {
-  CheckedRow,
-  Order,
-  RowOutcome,
-  RowResultState,
-  Shipment,
-  ShipmentPost,
-} from "../types.js";
+import { describeAlready, describeChanges, type StatusName } from "../plan/describe.js";
+import { plannedFields, planRow } from "../plan/plan-row.js";
+import type { OrderReads } from "../read/order-reads.js";
+import { readOrderState } from "../read/order-state.js";
+import { afterWrites } from "../read/snapshot.js";
+import type { CheckedRow, Order, RowOutcome, RowResultState } from "../types.js";
+import { applyPlan, fatalOf, type WriteProgress } from "./apply-plan.js";
 
 /** Everything one row needs to be applied; one per store. */
 export interface ApplyContext {
@@ -31,71 +27,29 @@ export interface ApplyContext {
   readonly reconcileDelayMs: number;
   /** Cancels requests in flight (the end of the grace period after an interrupt). */
   readonly signal: AbortSignal;
+  /**
+   * Bulk reads (issue 12, `--reads bulk`): the store's OrderReads. Every row then plans on its
+   * order as read (writes only what changes). Absent: the per-order reads of read/order-state.ts.
+   */
+  readonly reads?: OrderReads | undefined;
+  /** The store's label of a status id, for messages. */
+  readonly statusName?: StatusName | undefined;
 }
 
 /** A row's outcome, plus the run-level error it met (rejected credentials, outage) if any. */
 export interface AppliedRow {
   readonly outcome: RowOutcome;
   readonly fatal?: BatchError;
+  /**
+   * Bulk reads: the row's final outcome once its order was read back (the status a shipment set,
+   * predicted in `outcome`). Never rejects. Settled by OrderReads.flush or the order's next row.
+   */
+  readonly settled?: Promise<AppliedRow>;
 }
 
 /** Why a row whose requests kept failing before it wrote anything is `not_attempted`, not `failed`. */
 const TRANSIENT_FAILURE_NOTE =
   "not attempted: the store kept failing for a reason a retry may fix (retries used up) before anything was written; --resume tries the row again";
-
-/** POST attempts for one shipment when each unclear failure was followed by a re-read that found nothing. */
-const SHIPMENT_ATTEMPTS = 3;
-
-type ShipmentAttempt =
-  | { readonly kind: "created"; readonly shipment: Shipment }
-  | { readonly kind: "unknown"; readonly error: unknown; readonly fatal?: BatchError };
-
-/**
- * POST a shipment without ever creating two. V2 POST is not idempotent and has no idempotency key
- * (NOTES.md §5), so after an unclear failure (timeout, reset, 5xx: the write may have been applied)
- * re-read the order's shipments: a shipment with our tracking number means success; post again only
- * when it is certainly absent; when the re-read fails too, the outcome is unknown (needs_review).
- * A clear failure (4xx) is thrown: nothing was created.
- */
-async function createShipmentOnce(
-  api: StoreApi,
-  orderId: number,
-  body: ShipmentPost,
-  context: ApplyContext,
-): Promise<ShipmentAttempt> {
-  let lastError: unknown;
-  for (let attempt = 1; attempt <= SHIPMENT_ATTEMPTS; attempt++) {
-    try {
-      return {
-        kind: "created",
-        shipment: await api.createShipment(orderId, body, context.signal),
-      };
-    } catch (error) {
-      if (!isUnclearOutcome(error)) {
-        // A clear refusal of a *second* POST ("quantity … greater than … available to ship") can
-        // mean the first one was applied after our re-read: look once more before failing.
-        if (attempt > 1) {
-          const late = await findShipment(api, orderId, body.tracking_number, context).catch(
-            () => undefined,
-          );
-          if (late) return { kind: "created", shipment: late };
-        }
-        throw error;
-      }
-      lastError = error;
-    }
-    let found: Shipment | undefined;
-    try {
-      if (!context.signal.aborted) await sleep(context.reconcileDelayMs, undefined, context);
-      found = await findShipment(api, orderId, body.tracking_number, context);
-    } catch (readError) {
-      return { kind: "unknown", error: lastError, ...fatalOf(readError) };
-    }
-    if (found) return { kind: "created", shipment: found };
-    if (lastError instanceof OutageError) throw lastError;
-  }
-  throw lastError;
-}
 
 /**
  * Failures a later attempt may not meet: the store was slow, overloaded or unreachable, or the run
@@ -119,22 +73,6 @@ const TRANSIENT_KINDS: ReadonlySet<FailureKind> = new Set<FailureKind>([
  */
 export function isTransientFailure(error: unknown): boolean {
   return error instanceof OutageError || TRANSIENT_KINDS.has(classifyFailure(error));
-}
-
-async function findShipment(
-  api: StoreApi,
-  orderId: number,
-  trackingNumber: string,
-  context: ApplyContext,
-): Promise<Shipment | undefined> {
-  const shipments = await api.listShipments(orderId, context.signal);
-  return shipments.find((shipment) => shipment.tracking_number === trackingNumber);
-}
-
-function fatalOf(error: unknown): { fatal?: BatchError } {
-  return error instanceof CredentialsRejectedError || error instanceof OutageError
-    ? { fatal: error }
-    : {};
 }
 
 /** The run stopped this row: an interrupt cancelled its request, or a run-level error met it. */
@@ -168,16 +106,15 @@ function errorText(error: unknown): { errorCode: string; error: string } {
 }
 
 /**
- * Apply one checked row to its order: read only what the row needs, check it against the order,
- * then write — shipment first, status last (a "Shipped" email sent before the shipment exists
- * carries no tracking number: NOTES.md §10, issue #2). Never throws: every ending is a RowOutcome.
+ * Apply one checked row to its order: read what its plan needs (read/), plan (plan/, pure), then,
+ * unless a dry run, carry the plan out (apply-plan.ts): shipment first, status last (a "Shipped"
+ * email sent before the shipment exists carries no tracking number: docs/bigcommerce-api.md §10).
+ * Never throws: every ending is a RowOutcome.
  */
 export async function applyRow(row: CheckedRow, context: ApplyContext): Promise<AppliedRow> {
-  const { api } = context;
+  if (context.reads) return applyRowBulk(row, context, context.reads);
   const base = { index: row.index, line: row.line, orderId: row.orderId };
-  const applied: string[] = [];
-  let shipmentId: number | undefined;
-  let writing = false;
+  const progress: WriteProgress = { applied: [], writing: false };
   const notFound = (): AppliedRow => ({
     outcome: {
       ...base,
@@ -189,109 +126,78 @@ export async function applyRow(row: CheckedRow, context: ApplyContext): Promise<
   });
 
   try {
-    const reads = readsNeeded(row, context.dryRun);
-    let before: Order | undefined;
-    if (reads.order) {
-      before = await api.getOrder(row.orderId, context.signal);
-      if (before === undefined) return notFound();
+    const state = await readOrderState(row, context.api, context.dryRun, context.signal);
+    if (state === undefined) return notFound();
+    const plan = planRow(row, state);
+    if (!plan.ok) {
+      return {
+        outcome: {
+          ...base,
+          result: "failed",
+          fieldsUpdated: [],
+          errorCode: plan.code,
+          error: plan.message,
+        },
+      };
     }
-
-    let shipmentBody: ShipmentPost | undefined;
-    let existing: Shipment | undefined;
-    const request = row.changes.shipment;
-    if (reads.shipping && request) {
-      const shipments = await api.listShipments(row.orderId, context.signal);
-      const addresses = shipments.some((s) => s.tracking_number === request.trackingNumber)
-        ? []
-        : await api.listShippingAddresses(row.orderId, context.signal);
-      const products =
-        addresses.length > 0 ? await api.listProducts(row.orderId, context.signal) : [];
-      const plan = planShipment(request, shipments, addresses, products);
-      if (!plan.ok) {
-        return {
-          outcome: {
-            ...base,
-            result: "failed",
-            fieldsUpdated: [],
-            errorCode: plan.code,
-            error: plan.message,
-          },
-        };
-      }
-      if (plan.kind === "exists") existing = plan.shipment;
-      else shipmentBody = plan.body;
-    }
-
-    const put = planPut(row, before);
+    const existing = plan.existing;
     const existingNote = existing
       ? `shipment ${existing.id} with tracking number ${existing.tracking_number} already exists; none created`
       : undefined;
 
     if (context.dryRun) {
-      const fields = [...(shipmentBody ? ["shipment_created"] : []), ...put.fields];
+      const fields = plannedFields(plan);
       return {
         outcome: {
           ...base,
           result: fields.length > 0 ? "would_update" : "unchanged",
           fieldsUpdated: fields,
-          ...statusOf(before),
+          ...statusOf(state.order),
           ...(existing ? { shipmentId: existing.id } : {}),
           message: joinMessages("dry run: nothing was written", existingNote),
         },
       };
     }
 
-    writing = true;
-    let totalsNote: string | undefined;
-    let after = before;
-    if (shipmentBody) {
-      const attempt = await createShipmentOnce(api, row.orderId, shipmentBody, context);
-      if (attempt.kind === "unknown") {
-        return {
-          outcome: {
-            ...base,
-            result: "needs_review",
-            fieldsUpdated: [],
-            ...errorText(attempt.error),
-            message: `could not tell whether the shipment was created; check order ${row.orderId} for tracking number ${shipmentBody.tracking_number} (a re-run or --resume checks again and never creates a second one)${put.body ? `; not applied: ${put.fields.join(";")}` : ""}`,
-          },
-          ...(attempt.fatal ? { fatal: attempt.fatal } : {}),
-        };
-      }
-      shipmentId = attempt.shipment.id;
-      applied.push("shipment_created");
+    const written = await applyPlan(row.orderId, plan, state.order, context, progress);
+    if (written.kind === "unknown_shipment") {
+      const rest = plan.writes.flatMap((write) =>
+        write.kind === "update_order" ? [...write.fields] : [],
+      );
+      return {
+        outcome: {
+          ...base,
+          result: "needs_review",
+          fieldsUpdated: [],
+          ...errorText(written.error),
+          message: `could not tell whether the shipment was created; check order ${row.orderId} for tracking number ${written.body.tracking_number} (a re-run or --resume checks again and never creates a second one)${rest.length > 0 ? `; not applied: ${rest.join(";")}` : ""}`,
+        },
+        ...(written.fatal ? { fatal: written.fatal } : {}),
+      };
     }
-    if (put.body) {
-      after = await api.updateOrder(row.orderId, put.body, context.signal);
-      applied.push(...put.fields);
-      if (put.body.billing_address && before) totalsNote = describeTotalsChange(before, after);
-    } else if (shipmentBody) {
-      // The shipment moved the order's status (Shipped / Partially Shipped): report where it is now.
-      after = await api.getOrder(row.orderId, context.signal);
-    }
-
+    const { applied, shipmentId } = progress;
+    const message = joinMessages(existingNote, written.totalsNote);
     return {
       outcome: {
         ...base,
         result: applied.length > 0 ? "updated" : "unchanged",
         fieldsUpdated: applied,
-        ...statusOf(after),
+        ...statusOf(written.after),
         ...(shipmentId !== undefined
           ? { shipmentId, shipmentCreated: true }
           : existing
             ? { shipmentId: existing.id }
             : {}),
-        ...(totalsNote ? { totalsChanged: true } : {}),
-        ...(joinMessages(existingNote, totalsNote)
-          ? { message: joinMessages(existingNote, totalsNote) }
-          : {}),
+        ...(written.totalsNote ? { totalsChanged: true } : {}),
+        ...(message ? { message } : {}),
       },
     };
   } catch (error) {
+    const { applied, shipmentId } = progress;
     if (error instanceof HttpStatusError && error.status === 404 && applied.length === 0) {
       return notFound();
     }
-    const result = failureResult(error, writing, applied.length > 0);
+    const result = failureResult(error, progress.writing, applied.length > 0);
     return {
       outcome: {
         ...base,
@@ -317,4 +223,247 @@ function statusOf(order: Order | undefined): Pick<RowOutcome, "orderStatusId" | 
 function joinMessages(...parts: (string | undefined)[]): string | undefined {
   const text = parts.filter(Boolean).join("; ");
   return text === "" ? undefined : text;
+}
+
+const NO_NAMES: StatusName = () => undefined;
+
+/**
+ * applyRow with bulk reads (issue 12): the row plans on its order as this run last left it
+ * (read/order-reads.ts), so every value already in place is left out, and a row with nothing left
+ * to write ends `unchanged` saying what is already so. A status equal to the one a created shipment
+ * sets is not sent; the order is read back (`settled`) and the row's status PUT only if it differs.
+ */
+async function applyRowBulk(
+  row: CheckedRow,
+  context: ApplyContext,
+  reads: OrderReads,
+): Promise<AppliedRow> {
+  const base = { index: row.index, line: row.line, orderId: row.orderId };
+  const progress: WriteProgress = { applied: [], writing: false };
+  const names = context.statusName ?? NO_NAMES;
+  try {
+    const state = await reads.stateFor(row);
+    if (state === undefined) {
+      return {
+        outcome: {
+          ...base,
+          result: "failed",
+          fieldsUpdated: [],
+          errorCode: "E_ORDER_NOT_FOUND",
+          error: `order ${row.orderId} not found (HTTP 404)`,
+        },
+      };
+    }
+    const plan = planRow(row, state, { predict: true });
+    if (!plan.ok) {
+      return {
+        outcome: {
+          ...base,
+          result: "failed",
+          fieldsUpdated: [],
+          errorCode: plan.code,
+          error: plan.message,
+        },
+      };
+    }
+    const existing = plan.existing;
+    const existingNote = existing
+      ? `shipment ${existing.id} with tracking number ${existing.tracking_number} already exists; none created`
+      : undefined;
+    const already = describeAlready(row, plan, state, names);
+    const existingId = existing ? { shipmentId: existing.id } : {};
+
+    if (context.dryRun) {
+      const fields = plannedFields(plan);
+      return {
+        outcome: {
+          ...base,
+          result: fields.length > 0 ? "would_update" : "unchanged",
+          fieldsUpdated: fields,
+          ...statusOf(state.order),
+          ...existingId,
+          message: joinMessages(
+            "dry run: nothing was written",
+            ...describeChanges(plan, state, names),
+            existingNote,
+            ...already,
+          ),
+        },
+      };
+    }
+    if (plan.writes.length === 0) {
+      return {
+        outcome: {
+          ...base,
+          result: "unchanged",
+          fieldsUpdated: [],
+          ...statusOf(state.order),
+          ...existingId,
+          ...messageOf(joinMessages(existingNote, ...already)),
+        },
+      };
+    }
+
+    const wantedStatusId = row.changes.statusId;
+    const written = await applyPlan(
+      row.orderId,
+      plan,
+      state.order,
+      { ...context, wantedStatusId },
+      progress,
+    );
+    if (written.kind === "unknown_shipment") {
+      reads.forget(row.orderId);
+      const rest = plan.writes.flatMap((write) =>
+        write.kind === "update_order" ? [...write.fields] : [],
+      );
+      return {
+        outcome: {
+          ...base,
+          result: "needs_review",
+          fieldsUpdated: [],
+          ...errorText(written.error),
+          message: `could not tell whether the shipment was created; check order ${row.orderId} for tracking number ${written.body.tracking_number} (a re-run or --resume checks again and never creates a second one)${rest.length > 0 ? `; not applied: ${rest.join(";")}` : ""}`,
+        },
+        ...(written.fatal ? { fatal: written.fatal } : {}),
+      };
+    }
+    // The status the shipment set is only predicted until read back, unless a PUT answered it.
+    const predicted =
+      plan.predictedStatusId !== undefined && progress.put === undefined
+        ? plan.predictedStatusId
+        : undefined;
+    const snapshot = reads.current(row.orderId);
+    const createShipment = plan.writes.find((write) => write.kind === "create_shipment");
+    if (snapshot) {
+      reads.record(
+        row.orderId,
+        afterWrites(snapshot, {
+          ...(progress.created && createShipment?.kind === "create_shipment"
+            ? { shipment: { body: createShipment.body, created: progress.created } }
+            : {}),
+          ...(predicted !== undefined
+            ? { predicted: { statusId: predicted, status: names(predicted) ?? "" } }
+            : {}),
+          ...(progress.put ? { put: progress.put } : {}),
+        }),
+      );
+    } else {
+      reads.forget(row.orderId);
+    }
+    const shipment =
+      progress.shipmentId !== undefined
+        ? { shipmentId: progress.shipmentId, shipmentCreated: true }
+        : existingId;
+    const notes = joinMessages(existingNote, written.totalsNote);
+    const outcome: RowOutcome = {
+      ...base,
+      result: "updated",
+      fieldsUpdated: [...progress.applied],
+      ...statusOf(written.after),
+      ...shipment,
+      ...(written.totalsNote ? { totalsChanged: true } : {}),
+      ...messageOf(notes),
+    };
+    if (predicted === undefined) return { outcome };
+
+    // Read back (shared by the window, or by the order's next row) to report and verify the status.
+    let putting = false;
+    const settled = reads
+      .check(row.orderId, async (readBack) => {
+        if (wantedStatusId === undefined || readBack.status_id === wantedStatusId) return readBack;
+        putting = true;
+        const corrected = await context.api.updateOrder(
+          row.orderId,
+          { status_id: wantedStatusId },
+          context.signal,
+        );
+        progress.applied.push("status_id");
+        return corrected;
+      })
+      .then(
+        (final): AppliedRow => ({
+          outcome: { ...outcome, fieldsUpdated: [...progress.applied], ...statusOf(final) },
+        }),
+        (error): AppliedRow => {
+          if (putting) {
+            const result = failureResult(error, true, true);
+            return {
+              outcome: {
+                ...base,
+                result: result === "not_attempted" ? "needs_review" : result,
+                fieldsUpdated: [...progress.applied],
+                ...shipment,
+                ...errorText(error),
+                message: `applied before the failure: ${progress.applied.join(";")}`,
+              },
+              ...fatalOf(error),
+            };
+          }
+          const unread = "the order could not be read back for the status the shipment set";
+          if (wantedStatusId === undefined) {
+            return {
+              outcome: {
+                ...outcome,
+                orderStatusId: undefined,
+                orderStatus: undefined,
+                message: joinMessages(notes, unread),
+              },
+              ...fatalOf(error),
+            };
+          }
+          return {
+            outcome: {
+              ...base,
+              result: "needs_review",
+              fieldsUpdated: [...progress.applied],
+              ...shipment,
+              ...errorText(error),
+              message: `${unread}, so status ${names(wantedStatusId) ?? wantedStatusId} is not confirmed (a re-run or --resume checks again)`,
+            },
+            ...fatalOf(error),
+          };
+        },
+      );
+    return {
+      outcome: { ...outcome, orderStatusId: predicted, orderStatus: names(predicted) },
+      settled,
+    };
+  } catch (error) {
+    if (progress.writing) reads.forget(row.orderId);
+    const { applied, shipmentId } = progress;
+    if (error instanceof HttpStatusError && error.status === 404 && applied.length === 0) {
+      return {
+        outcome: {
+          ...base,
+          result: "failed",
+          fieldsUpdated: [],
+          errorCode: "E_ORDER_NOT_FOUND",
+          error: `order ${row.orderId} not found (HTTP 404)`,
+        },
+      };
+    }
+    const result = failureResult(error, progress.writing, applied.length > 0);
+    return {
+      outcome: {
+        ...base,
+        result,
+        fieldsUpdated: applied,
+        ...(shipmentId !== undefined ? { shipmentId, shipmentCreated: true } : {}),
+        ...errorText(error),
+        ...(applied.length > 0
+          ? { message: `applied before the failure: ${applied.join(";")}` }
+          : result === "not_attempted" && !stoppedByRun(error)
+            ? { message: TRANSIENT_FAILURE_NOTE }
+            : {}),
+      },
+      ...fatalOf(error),
+    };
+  } finally {
+    reads.finish(row.orderId);
+  }
+}
+
+function messageOf(message: string | undefined): { message?: string } {
+  return message ? { message } : {};
 }

@@ -1,7 +1,6 @@
 import { type ApiEvent, type ApiOptions, createStoreApi } from "../api/bigcommerce.js";
 import type { RetryQuota } from "../api/retry-policy.js";
 import type { ApiStats, StoreApi } from "../api/store-api.js";
-import { checkApiUrl } from "../api/url.js";
 import { buildStatusTable, type StatusTable } from "../check/statuses.js";
 import type { StoreCredentials, StoreDirectory } from "../credentials.js";
 import { BatchError } from "../errors.js";
@@ -13,6 +12,12 @@ export interface Store {
   readonly api: StoreApi;
   /** Read once per store, so renamed statuses (custom_label) resolve too (issue #2). */
   readonly statuses: Promise<StatusTable>;
+  /** The store's quota as its answers announced it (for the time estimate). */
+  readonly quota: () => {
+    readonly quota?: number;
+    readonly windowMs?: number;
+    readonly reserve: number;
+  };
 }
 
 export interface StoreRegistryOptions {
@@ -36,7 +41,7 @@ export interface StoreRegistryOptions {
  * quota and rows of one order running side by side (issue #4, #7).
  */
 export function storeKey(credentials: Pick<StoreCredentials, "apiUrl" | "storeHash">): string {
-  const url = checkApiUrl(credentials.apiUrl);
+  const url = credentials.apiUrl;
   return `${url.origin}${url.pathname.replace(/\/+$/, "")}|${credentials.storeHash.toLowerCase()}`;
 }
 
@@ -81,7 +86,15 @@ export class StoreRegistry {
     const statuses = api.listOrderStatuses(options.signal).then(buildStatusTable);
     // Awaited by every row of the store; a failure is reported there, not as an unhandled rejection.
     statuses.catch(() => {});
-    const store = { key, api, statuses };
+    const quota = () => {
+      const { quota: perWindow, windowMs, reserve } = api.gate.snapshot();
+      return {
+        ...(perWindow !== undefined ? { quota: perWindow } : {}),
+        ...(windowMs !== undefined ? { windowMs } : {}),
+        reserve,
+      };
+    };
+    const store = { key, api, statuses, quota };
     this.#stores.set(key, store);
     this.#byCredentials.set(credentials, store);
     return store;

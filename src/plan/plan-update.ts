@@ -1,3 +1,4 @@
+import { sameTracking } from "../check/tracking.js";
 import { BILLING_FIELDS, COLUMNS } from "../input/columns.js";
 import type {
   BillingAddress,
@@ -17,21 +18,6 @@ import type {
  * Planning: pure functions from a checked row and what was read of its order to the exact writes.
  * The only place that knows the request bodies (issue #2 "Applying a row").
  */
-
-/** What must be read before a row's first write. A status/notes-only row needs nothing: one PUT. */
-export interface ReadsNeeded {
-  /** GET /orders/{id}: to merge the billing address, to compare values in a dry run. */
-  readonly order: boolean;
-  /** GET shipments, shipping_addresses and products: to create a shipment once. */
-  readonly shipping: boolean;
-}
-
-export function readsNeeded(row: CheckedRow, dryRun: boolean): ReadsNeeded {
-  return {
-    order: dryRun || row.changes.billing !== undefined,
-    shipping: row.changes.shipment !== undefined,
-  };
-}
 
 /** Why a row cannot be applied to this order; nothing of the row is written. */
 export interface PlanFailure {
@@ -59,7 +45,7 @@ function unshippedItems(products: readonly OrderProduct[], addressId: number) {
 
 /**
  * The shipment a row asks for: an existing one with the same tracking number (re-runs are safe,
- * NOTES.md §5: V2 has no idempotency key), or a new one for everything still unshipped at the
+ * docs/bigcommerce-api.md §5: V2 has no idempotency key), or a new one for everything still unshipped at the
  * order's one shipping address (or the row's order_address_id).
  */
 export function planShipment(
@@ -68,8 +54,8 @@ export function planShipment(
   addresses: readonly ShippingAddress[],
   products: readonly OrderProduct[],
 ): ShipmentPlan {
-  const existing = shipments.find(
-    (shipment) => shipment.tracking_number === request.trackingNumber,
+  const existing = shipments.find((shipment) =>
+    sameTracking(shipment.tracking_number, request.trackingNumber),
   );
   if (existing) return { ok: true, kind: "exists", shipment: existing };
 
@@ -114,7 +100,7 @@ export function planShipment(
     body: {
       order_address_id: addressId,
       tracking_number: request.trackingNumber,
-      // Always sent, "" when unknown, so the customer email carries a tracking link (NOTES.md §3).
+      // Always sent, "" when unknown, so the customer email carries a tracking link (docs/bigcommerce-api.md §3).
       shipping_provider: request.shippingProvider,
       tracking_carrier: request.trackingCarrier,
       items,
@@ -141,7 +127,7 @@ const same = (a: string | undefined, b: string | undefined) => (a ?? "") === (b 
 /**
  * The PUT body for a row. `order` is the current order when it was read (billing rows, dry runs):
  * then billing fields are merged into the whole current address (the spec requires `zip` in every
- * billing_address sent, NOTES.md §1) and values equal to the current ones are left out, so a re-run
+ * billing_address sent, docs/bigcommerce-api.md §1) and values equal to the current ones are left out, so a re-run
  * writes nothing and sends no second status email. Without `order` (status/notes-only rows, one
  * request each) every field the row sets is sent.
  * A billing address equal to the current one is never sent: it would make BigCommerce recalculate totals for nothing.
@@ -194,7 +180,7 @@ export function planPut(row: CheckedRow, order: Order | undefined): PutPlan {
   return { body: fields.length > 0 ? body : undefined, fields };
 }
 
-/** The totals BigCommerce may recalculate after a billing change (NOTES.md §1 "Side effect"). */
+/** The totals BigCommerce may recalculate after a billing change (docs/bigcommerce-api.md §1 "Side effect"). */
 const TOTAL_FIELDS = [
   "subtotal_ex_tax",
   "subtotal_inc_tax",

@@ -4,6 +4,7 @@ import type {
   Order,
   OrderProduct,
   OrderPut,
+  OrderWithConsignments,
   Shipment,
   ShipmentPost,
   ShippingAddress,
@@ -93,6 +94,44 @@ export class FakeStore implements StoreApi {
       const found = this.orders.get(id);
       return found ? structuredClone(found) : undefined;
     });
+  }
+  /** The order with its consignments, built from the maps like the sandbox builds them (§6). */
+  #withConsignments(id: number): OrderWithConsignments | undefined {
+    const found = this.orders.get(id);
+    if (!found) return undefined;
+    const products = this.products.get(id) ?? [];
+    const shipping = (this.addresses.get(id) ?? []).map((address) => {
+      const lines = products.filter(
+        (p) => p.type === "physical" && p.order_address_id === address.id,
+      );
+      return {
+        ...address,
+        items_total: lines.reduce((sum, p) => sum + p.quantity, 0),
+        items_shipped: lines.reduce((sum, p) => sum + p.quantity_shipped, 0),
+        line_items: lines,
+      };
+    });
+    return structuredClone({
+      ...found,
+      items_total: products.reduce((sum, p) => sum + p.quantity, 0),
+      items_shipped: products.reduce((sum, p) => sum + p.quantity_shipped, 0),
+      consignments: { pickups: [], shipping, downloads: [] },
+    });
+  }
+  getOrderWithConsignments(id: number) {
+    return this.#call("getOrderWithConsignments", `GET /orders/${id}?include`, () =>
+      this.#withConsignments(id),
+    );
+  }
+  listOrdersInRange(minId: number, maxId: number, page: number) {
+    return this.#call("listOrdersInRange", `GET /orders?min_id=${minId}&max_id=${maxId}`, () =>
+      page > 1
+        ? []
+        : [...this.orders.keys()]
+            .filter((id) => id >= minId && id <= maxId)
+            .sort((a, b) => a - b)
+            .flatMap((id) => this.#withConsignments(id) ?? []),
+    );
   }
   latestOrder() {
     return this.#call("latestOrder", "GET /orders", () => {

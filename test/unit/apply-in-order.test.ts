@@ -24,7 +24,7 @@ async function collect(items: readonly Item[], concurrency: number, stopAfter?: 
     maxPending: 8,
     keyOf: (item) => item.key,
     stopped: () => stopAfter !== undefined && started.length >= stopAfter,
-    skip: (item, stopped) => `${item.id}:${stopped ? "skipped" : "nokey"}`,
+    skip: (item) => `${item.id}:${item.key === undefined ? "nokey" : "skipped"}`,
     work: async (item) => {
       started.push(item.id);
       running++;

@@ -1,10 +1,5 @@
 import { describe, expect, it } from "vitest";
-import {
-  describeTotalsChange,
-  planPut,
-  planShipment,
-  readsNeeded,
-} from "../../src/plan/plan-update.js";
+import { describeTotalsChange, planPut, planShipment } from "../../src/plan/plan-update.js";
 import { address, checkedRow, order, product, shipment } from "../helpers/rows.js";
 
 const ship = {
@@ -12,18 +7,6 @@ const ship = {
   shippingProvider: "ups",
   trackingCarrier: "ups",
 };
-
-describe("readsNeeded", () => {
-  it.each([
-    ["status only", { statusId: 2 }, false, { order: false, shipping: false }],
-    ["notes only", { staffNotes: "x" }, false, { order: false, shipping: false }],
-    ["billing", { billing: { city: "Madrid" } }, false, { order: true, shipping: false }],
-    ["shipment", { shipment: ship }, false, { order: false, shipping: true }],
-    ["dry run status", { statusId: 2 }, true, { order: true, shipping: false }],
-  ])("%s", (_name, changes, dryRun, expected) => {
-    expect(readsNeeded(checkedRow(changes), dryRun)).toEqual(expected);
-  });
-});
 
 describe("planShipment", () => {
   it("ships everything unshipped on the only address, physical lines only", () => {
