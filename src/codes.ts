@@ -60,7 +60,8 @@ export const CODES = {
   },
   E_HEADER_EMPTY_NAME: {
     scope: "file",
-    meaning: "A header field is empty.",
+    meaning:
+      "A header field is empty (nameless columns at the end are ignored only when empty in every row).",
     fix: "Name the column, or delete it.",
   },
   E_HEADER_FORBIDDEN: {
@@ -75,13 +76,25 @@ export const CODES = {
   },
   E_HEADER_NO_ORDER_ID: {
     scope: "file",
-    meaning: "No column is order_id.",
-    fix: 'Add it, or --map "Their Name=order_id".',
+    meaning: "No column is order_id (nor an alias of it); the message names the likely column.",
+    fix: 'Add it, or paste the --map "Their Name=order_id" the message gives.',
   },
   E_FILE_CHANGED: {
     scope: "file",
     meaning: "The input file changed while the run read it; the run stopped.",
     fix: "Do not write the file while the tool reads it; run again (--resume) once it is complete.",
+  },
+  E_FILE_NOT_REGULAR: {
+    scope: "file",
+    meaning:
+      "A pipe or device given straight to the library's inspectInput (runBatch copies it first).",
+    fix: "Pass it to runBatch, or copy it to a file.",
+  },
+  E_ACCESS_TOKEN: {
+    scope: "file",
+    meaning:
+      "The access token is empty, shorter than 8 characters, or holds spaces, control or non-ASCII characters.",
+    fix: "Paste the token again from the API account.",
   },
   E_USAGE: {
     scope: "run",
@@ -116,6 +129,11 @@ export const CODES = {
     meaning: "The name matches several statuses (renamed labels).",
     fix: "Use the numeric id.",
   },
+  E_STATUS_MISMATCH: {
+    scope: "row",
+    meaning: 'status_id is "id - name" (2 - Shipped) and the name is not that id\'s status.',
+    fix: "Use the id or the name alone; bc-order-batch statuses lists them.",
+  },
   E_TOO_LONG: {
     scope: "row",
     meaning:
@@ -134,13 +152,19 @@ export const CODES = {
   },
   E_PROVIDER: {
     scope: "row",
-    meaning: "shipping_provider is not one BigCommerce accepts.",
-    fix: "Use a listed value or carrier_<id>; put other carriers in tracking_carrier.",
+    meaning: "shipping_provider is neither a BigCommerce value nor a carrier name we know.",
+    fix: "Use a listed value, carrier_<id> or a known carrier; put other carriers in tracking_carrier.",
   },
   E_CARRIER: {
     scope: "row",
-    meaning: "tracking_carrier is not a courier slug.",
-    fix: "Use an AfterShip slug such as dhl.",
+    meaning:
+      "tracking_carrier is not a courier slug, or carrier is unknown and the row has no tracking_link.",
+    fix: "Use a known carrier or an AfterShip slug such as dhl, or add tracking_link.",
+  },
+  E_TRACKING_LINK: {
+    scope: "row",
+    meaning: "tracking_link is not an https:// web address.",
+    fix: "Give the carrier's tracking page URL, starting with https://.",
   },
   E_TRACKING_SCIENTIFIC: {
     scope: "row",
@@ -154,7 +178,8 @@ export const CODES = {
   },
   E_NEEDS_TRACKING: {
     scope: "row",
-    meaning: "shipping_provider, tracking_carrier or order_address_id without tracking_number.",
+    meaning:
+      "A shipment column (carrier, tracking_link, sku, quantity, order_address_id, …) without tracking_number.",
     fix: "Add the tracking number or empty those cells.",
   },
   E_REPLACEMENT_CHAR: {
@@ -176,6 +201,13 @@ export const CODES = {
     scope: "row",
     meaning: "credentials_id names no entry of the credentials file (or no file is used).",
     fix: "Fix the id or pass --credentials.",
+  },
+
+  E_INVALID_UTF8: {
+    scope: "row",
+    meaning:
+      "The row holds bytes that are not UTF-8 in a UTF-8 file (line, column and byte offset given).",
+    fix: 'Fix the value and save the file as "CSV UTF-8".',
   },
 
   // ---- A row against its order or the store ----
@@ -225,6 +257,12 @@ export const CODES = {
       "The store answered something that is not a V2 response (not JSON, wrong shape, too large).",
     fix: "Check the API URL; --resume tries again.",
   },
+  E_RESPONSE_TOO_LARGE: {
+    scope: "order",
+    meaning:
+      "An answer's body was larger than 16 MiB; it was not read (a write ends needs_review).",
+    fix: "Check the API URL points at BigCommerce; look at the order if a write was involved.",
+  },
   E_TOO_MANY_PAGES: {
     scope: "order",
     meaning:
@@ -252,6 +290,11 @@ export const CODES = {
     scope: "run",
     meaning: "The store rejected the access token (HTTP 401/403 on the first request).",
     fix: "Check BIGCOMMERCE_ACCESS_TOKEN and the API account's Orders scope.",
+  },
+  E_INTERRUPTED: {
+    scope: "run",
+    meaning: "A second Ctrl-C ended the run at once (exit 130): the rows in flight have no result.",
+    fix: "--resume (it checks those rows against the store, never applying one twice).",
   },
   E_OUTAGE: {
     scope: "run",
@@ -306,6 +349,33 @@ export const CODES = {
     meaning:
       "Another run holds the results file's .lock (the message names its pid, host and start).",
     fix: "Wait for it; delete the lock only if that run is gone (another host's lock is never taken over).",
+  },
+  E_INBOX_LOCKED: {
+    scope: "run",
+    meaning:
+      "Another `inbox` run holds the folder's .bc-order-batch-inbox.lock (the message names its pid, host and start).",
+    fix: "Let it finish (a cron line that overlaps the previous call exits 2 and does nothing); delete the lock only if that run is gone.",
+  },
+  E_INBOX_DIR: {
+    scope: "run",
+    meaning:
+      "The `inbox` folder does not exist or is not a folder, or its processing/, done/ or failed/ subfolder cannot be made.",
+    fix: "Check the path and permissions.",
+  },
+  E_SANDBOX_LISTEN: {
+    scope: "run",
+    meaning: "The sandbox store cannot listen on the port (taken, or not allowed).",
+    fix: "Give another --port, or 0 for any free one.",
+  },
+  E_SANDBOX_OPTIONS: {
+    scope: "run",
+    meaning: "A sandbox option is out of range.",
+    fix: "Follow the message; it names the option.",
+  },
+  E_SANDBOX_SEED: {
+    scope: "run",
+    meaning: "The sandbox's seed data cannot be used.",
+    fix: "Check samples/store.json, or use --orders.",
   },
 } as const satisfies Record<string, CodeInfo>;
 

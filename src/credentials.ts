@@ -10,7 +10,8 @@ import { CredentialsError, UsageError } from "./errors.js";
 export interface StoreCredentials {
   readonly storeHash: string;
   readonly accessToken: string;
-  readonly apiUrl: string;
+  /** Parsed and checked once, where the credentials are loaded (https only, except loopback). */
+  readonly apiUrl: URL;
 }
 
 /** Where each row's store comes from (issue #7 "Multi-store"). */
@@ -114,7 +115,7 @@ export async function loadCredentialsFile(
       // Trimmed (a final newline or space would be trimmed by axios, and then missed by redaction),
       // and refused when it cannot be a BigCommerce token (secret.ts).
       accessToken: normalizeAccessToken(token, `${where}, access_token`),
-      apiUrl: url ?? DEFAULT_API_URL,
+      apiUrl: checkApiUrl(url ?? DEFAULT_API_URL),
     });
   }
   if (stores.size === 0) {
@@ -148,7 +149,7 @@ export async function loadStoreDirectory(sources: DirectorySources): Promise<Sto
           storeHash: checkStoreHash(envHash, ENV.storeHash),
           // Same rule as a credentials file's access_token: trimmed, checked (secret.ts).
           accessToken: normalizeAccessToken(envToken, ENV.accessToken),
-          apiUrl: envUrl,
+          apiUrl: checkApiUrl(envUrl),
         }
       : undefined;
 
@@ -166,9 +167,6 @@ export async function loadStoreDirectory(sources: DirectorySources): Promise<Sto
       `no store credentials: set ${ENV.storeHash} and ${ENV.accessToken} (and ${ENV.apiUrl} for a sandbox), or give a credentials file with --credentials`,
     );
   }
-  // Every API URL is checked before any request: https only, except loopback (issue #5).
-  if (envStore) checkApiUrl(envStore.apiUrl);
-  for (const entry of entries?.values() ?? []) checkApiUrl(entry.apiUrl);
   return {
     ids: entries ? new Set(entries.keys()) : undefined,
     defaultId,

@@ -1,13 +1,16 @@
+import type { ErrorCode } from "./codes.js";
+
 /**
  * Run-level errors: the only failures that throw. A bad row is a RowOutcome, never one of these.
  * Each has a stable `code` for tests and scripts, context as fields, and the original as `cause`.
  */
 export class BatchError extends Error {
-  readonly code: string;
+  /** One of src/codes.ts: the results' error_code and the `[E_…]` of a fatal message. */
+  readonly code: ErrorCode;
   /** Process exit code the CLI maps this error to. */
   readonly exitCode: number;
 
-  constructor(code: string, message: string, options?: { cause?: unknown; exitCode?: number }) {
+  constructor(code: ErrorCode, message: string, options?: { cause?: unknown; exitCode?: number }) {
     super(message, options?.cause === undefined ? undefined : { cause: options.cause });
     this.name = new.target.name;
     this.code = code;
@@ -29,7 +32,7 @@ export class InputFileError extends BatchError {
   readonly column: string | undefined;
 
   constructor(
-    code: string,
+    code: ErrorCode,
     message: string,
     context: { file: string; line?: number; column?: string; cause?: unknown },
   ) {
@@ -43,7 +46,7 @@ export class InputFileError extends BatchError {
 
 /** A credentials file or entry that cannot be used. */
 export class CredentialsError extends BatchError {
-  constructor(code: string, message: string, options?: { cause?: unknown }) {
+  constructor(code: ErrorCode, message: string, options?: { cause?: unknown }) {
     super(code, message, options);
   }
 }

@@ -2,7 +2,7 @@ import type { Writable } from "node:stream";
 import { type DirectorySources, loadStoreDirectory } from "./credentials.js";
 import { UsageError } from "./errors.js";
 import { parseColumnMap } from "./input/header.js";
-import type { ReadOptions, SupportedEncoding } from "./input/read-rows.js";
+import type { Delimiter, ReadOptions, SupportedEncoding } from "./input/read-rows.js";
 import { defaultOutputPath } from "./output/paths.js";
 import type { RunOptions } from "./run.js";
 import { USER_AGENT } from "./version.js";
@@ -13,6 +13,8 @@ export interface CliFlags {
   readonly output?: string | undefined;
   readonly concurrency?: number | undefined;
   readonly dryRun?: boolean | undefined;
+  /** `bulk` (default) or `per-order` (issue 12). */
+  readonly reads?: string | undefined;
   readonly resume?: boolean | undefined;
   readonly timeout?: number | undefined;
   readonly reserve?: number | undefined;
@@ -47,7 +49,7 @@ export const ENCODINGS: Readonly<Record<string, SupportedEncoding>> = {
 };
 
 /** Accepted --delimiter values. */
-export const DELIMITERS: Readonly<Record<string, "," | ";" | "\t">> = {
+export const DELIMITERS: Readonly<Record<string, Delimiter>> = {
   ",": ",",
   comma: ",",
   ";": ";",
@@ -55,6 +57,8 @@ export const DELIMITERS: Readonly<Record<string, "," | ";" | "\t">> = {
   "\t": "\t",
   "\\t": "\t",
   tab: "\t",
+  "|": "|",
+  pipe: "|",
 };
 
 function positiveInteger(value: number | undefined, flag: string, max: number): number | undefined {
@@ -81,6 +85,21 @@ function seconds(value: number | undefined, flag: string): number | undefined {
   return Math.round(value * 1000);
 }
 
+/**
+ * `--map @mapping.txt`: the same "Source=target" pairs, one per line or comma-separated; blank
+ * lines and lines starting with `#` are left out. A `#` later in a line is part of the name
+ * ("Order #=order_id").
+ */
+export function mapFileText(text: string): string {
+  return text
+    .replace(/^\uFEFF/, "")
+    .split(/\r\n|\n|\r/)
+    .map((line) => line.trim())
+    .filter((line) => line !== "" && !line.startsWith("#"))
+    .map((line) => line.replace(/,+$/, ""))
+    .join(",");
+}
+
 /** Read options from flags: --encoding, --delimiter, --map (repeatable; a file with @path), --allow-extra-columns. */
 export function readOptionsOf(flags: CliFlags, readText: (path: string) => string): ReadOptions {
   let encoding: SupportedEncoding | undefined;
@@ -92,23 +111,24 @@ export function readOptionsOf(flags: CliFlags, readText: (path: string) => strin
       );
     }
   }
-  let delimiter: "," | ";" | "\t" | undefined;
+  let delimiter: Delimiter | undefined;
   if (flags.delimiter !== undefined) {
     delimiter = DELIMITERS[flags.delimiter.toLowerCase()];
     if (!delimiter) {
       throw new UsageError(
-        `Expected \`--delimiter\` to be comma, semicolon or tab, got "${flags.delimiter}"`,
+        `Expected \`--delimiter\` to be comma, semicolon, tab or pipe, got "${flags.delimiter}"`,
       );
     }
   }
-  let columnMap: Record<string, string> | undefined;
-  for (const spec of flags.map ?? []) {
-    // `--map @mapping.txt` reads the same "Source=target" pairs from a file, one per line or comma-separated.
-    const text = spec.startsWith("@")
-      ? readText(spec.slice(1)).split(/\r?\n/).filter(Boolean).join(",")
-      : spec;
-    columnMap = { ...columnMap, ...parseColumnMap(text) };
-  }
+  // Every --map (repeatable) is one list, so a source mapped twice is seen across flags too.
+  const specs = (flags.map ?? []).map((spec) =>
+    spec.startsWith("@") ? mapFileText(readText(spec.slice(1))) : spec,
+  );
+  const mapText = specs.filter((text) => text !== "").join(",");
+  const onlyFiles = (flags.map ?? []).every((spec) => spec.startsWith("@"));
+  // A mapping file of comments only maps nothing; an empty --map "" is a mistake (parseColumnMap says so).
+  const columnMap =
+    specs.length === 0 || (mapText === "" && onlyFiles) ? undefined : parseColumnMap(mapText);
   return {
     ...(encoding ? { encoding } : {}),
     ...(delimiter ? { delimiter } : {}),
@@ -176,6 +196,7 @@ export async function normalizeRunOptions(
     ...base,
     stores,
     dryRun: flags.dryRun ?? false,
+    ...(flags.reads !== undefined ? { reads: readsMode(flags.reads) } : {}),
     resume: flags.resume ?? false,
     ...(concurrency !== undefined ? { concurrency } : {}),
     ...(timeoutMs !== undefined ? { timeoutMs } : {}),
@@ -203,4 +224,109 @@ export async function normalizeRunOptions(
       ? { reconcileDelayMs: Math.max(0, Math.round(flags.reconcileDelayMs)) }
       : {}),
   };
+}
+
+/** `--reads` values, policy as data (issue 12; README "Costs"). */
+export const READS_MODES = ["bulk", "per-order"] as const;
+
+function readsMode(value: string): (typeof READS_MODES)[number] {
+  const mode = READS_MODES.find((known) => known === value.trim().toLowerCase());
+  if (mode === undefined) {
+    throw new UsageError(
+      `Expected \`--reads\` to be one of ${READS_MODES.join(", ")}, got "${value}" (e.g. --reads bulk)`,
+    );
+  }
+  return mode;
+}
+
+// ---- One check of a run's options, for the CLI and library callers alike ----
+
+/** A number option's rule: `name` as the library spells it, `flag` as the command line does. */
+interface NumberRule {
+  readonly name: keyof RunOptions | "backoff.baseMs" | "backoff.maxMs" | "read.maxRecordBytes";
+  readonly flag?: string;
+  readonly min: number;
+  /** Whether `min` itself is allowed. */
+  readonly minIncluded: boolean;
+  readonly max?: number;
+  readonly integer: boolean;
+}
+
+/** Policy as data: every number a run takes, with its range. */
+const NUMBER_RULES: readonly NumberRule[] = [
+  { name: "concurrency", flag: "--concurrency", min: 1, minIncluded: true, max: 64, integer: true },
+  { name: "timeoutMs", flag: "--timeout", min: 0, minIncluded: false, integer: false },
+  { name: "graceMs", flag: "--grace", min: 0, minIncluded: true, integer: false },
+  { name: "reserve", flag: "--reserve", min: 0, minIncluded: true, integer: true },
+  { name: "maxAttempts", flag: "--max-attempts", min: 1, minIncluded: true, integer: true },
+  { name: "retryBudget", min: 0, minIncluded: true, integer: false },
+  { name: "reconcileDelayMs", min: 0, minIncluded: true, integer: false },
+  { name: "backoff.baseMs", flag: "--backoff-base-ms", min: 0, minIncluded: true, integer: false },
+  { name: "backoff.maxMs", min: 0, minIncluded: true, integer: false },
+  { name: "read.maxRecordBytes", min: 1, minIncluded: true, integer: true },
+];
+
+function optionValue(options: RunOptions, name: NumberRule["name"]): unknown {
+  switch (name) {
+    case "backoff.baseMs":
+      return options.backoff?.baseMs;
+    case "backoff.maxMs":
+      return options.backoff?.maxMs;
+    case "read.maxRecordBytes":
+      return options.read?.maxRecordBytes;
+    default:
+      return options[name];
+  }
+}
+
+const ENCODING_NAMES: ReadonlySet<string> = new Set(Object.values(ENCODINGS));
+const DELIMITER_CHARS: ReadonlySet<string> = new Set(Object.values(DELIMITERS));
+
+/**
+ * Checks a run's options once, where runBatch starts, with one wording for every option (the CLI's
+ * flags reach it as the numbers normalizeRunOptions made of them). Throws UsageError.
+ */
+export function checkRunOptions(options: RunOptions): void {
+  for (const rule of NUMBER_RULES) {
+    const value = optionValue(options, rule.name);
+    if (value === undefined) continue;
+    const ok =
+      typeof value === "number" &&
+      Number.isFinite(value) &&
+      (rule.minIncluded ? value >= rule.min : value > rule.min) &&
+      (rule.max === undefined || value <= rule.max) &&
+      (!rule.integer || Number.isInteger(value));
+    if (!ok) {
+      const range = `${rule.integer ? "a whole number" : "a number"} ${rule.minIncluded ? "from" : "above"} ${rule.min}${rule.max === undefined ? " up" : ` to ${rule.max}`}`;
+      const name = rule.flag ? `\`${rule.name}\` (${rule.flag})` : `\`${rule.name}\``;
+      throw new UsageError(`Expected ${name} to be ${range}, got ${String(value)}`);
+    }
+  }
+  const encoding = options.read?.encoding;
+  if (encoding !== undefined && !ENCODING_NAMES.has(encoding)) {
+    throw new UsageError(
+      `Expected \`read.encoding\` (--encoding) to be one of ${[...ENCODING_NAMES].join(", ")}, got ${JSON.stringify(encoding)}`,
+    );
+  }
+  const delimiter = options.read?.delimiter;
+  if (delimiter !== undefined && !DELIMITER_CHARS.has(delimiter)) {
+    throw new UsageError(
+      `Expected \`read.delimiter\` (--delimiter) to be one of comma, semicolon, tab, pipe, got ${JSON.stringify(delimiter)}`,
+    );
+  }
+  if (options.mode !== "run" && options.mode !== "validate") {
+    throw new UsageError(
+      `Expected \`mode\` to be "run" or "validate", got ${JSON.stringify(options.mode)}`,
+    );
+  }
+  if (options.reads !== undefined && !READS_MODES.includes(options.reads)) {
+    throw new UsageError(
+      `Expected \`reads\` (--reads) to be one of ${READS_MODES.join(", ")}, got ${JSON.stringify(options.reads)}`,
+    );
+  }
+  if (options.resume && typeof options.output !== "string") {
+    throw new UsageError(
+      "Expected `output` to be a results file with `resume` (--resume), not a stream",
+    );
+  }
 }

@@ -1,19 +1,20 @@
-import { setMaxListeners } from "node:events";
-import { createWriteStream, existsSync, type WriteStream } from "node:fs";
-import { rename, rm } from "node:fs/promises";
 import type { Writable } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import type { ApiEvent } from "./api/bigcommerce.js";
-import { CredentialsRejectedError, OutageError } from "./api/errors.js";
+import { OutageError } from "./api/errors.js";
 import { RetryQuota } from "./api/retry-policy.js";
 import { applyInOrder } from "./apply/apply-in-order.js";
-import { type AppliedRow, applyRow, isTransientFailure } from "./apply/apply-row.js";
+import { applyRow } from "./apply/apply-row.js";
+import type { Done, ToApply } from "./apply/items.js";
+import { openStores } from "./apply/open-stores.js";
+import { notAttempted } from "./apply/outcomes.js";
+import { RunStop } from "./apply/stop.js";
 import type { Store, StoreRegistry } from "./apply/stores.js";
-import { type CheckContext, checkRow } from "./check/check-row.js";
+import type { CheckContext } from "./check/check-row.js";
+import { checkRows } from "./check/check-rows.js";
 import { buildStatusTable, DEFAULT_ORDER_STATUSES } from "./check/statuses.js";
 import type { StoreDirectory } from "./credentials.js";
-import { BatchError } from "./errors.js";
-import { RESULT_COLUMNS } from "./input/columns.js";
+import type { BatchError } from "./errors.js";
 import {
   type InputInfo,
   type InputSnapshot,
@@ -22,31 +23,24 @@ import {
   readRows,
   snapshotInput,
 } from "./input/read-rows.js";
-import { csvLine, UTF8_BOM } from "./output/csv-line.js";
+import { checkRunOptions } from "./options.js";
+import {
+  type Estimate,
+  estimateRun,
+  type QuotaInfo,
+  type RowKind,
+  requestsFor,
+  rowKind,
+} from "./output/estimate.js";
 import { lockResultsFile } from "./output/lock.js";
+import { RunOutputs } from "./output/outputs.js";
 import { checkOutputPaths, outputPathsOf } from "./output/paths.js";
-import { resultHeader, toResultRecord } from "./output/result-row.js";
-import { type RunSummary, type StopReason, SummaryBuilder } from "./output/summarize.js";
-import {
-  failedRowsPath,
-  GuardedOutput,
-  OutputFileError,
-  openOutputFile,
-  type PreviousResult,
-  PreviousResultsCursor,
-  readerWentAway,
-  readPreviousResults,
-  removeOutputFile,
-  sameInputCells,
-} from "./output/write-results.js";
-import { LaterRowsOfOrder, orderKeys, planResume } from "./resume/carry-over.js";
-import {
-  type CheckedRow,
-  type RowOutcome,
-  type RowResultState,
-  type SourceRow,
-  SUCCESS_STATES,
-} from "./types.js";
+import { type RunSummary, SummaryBuilder } from "./output/summarize.js";
+import { LOOKAHEAD_ROWS, OrderReads } from "./read/order-reads.js";
+import { lookAhead, type Settling, settleChecks } from "./read/stages.js";
+import { orderKeys, planResume } from "./resume/carry-over.js";
+import { SkipDone } from "./resume/skip-done.js";
+import type { RowOutcome } from "./types.js";
 
 /** Options of one batch run; the CLI builds them from flags, a library user directly. */
 export interface RunOptions {
@@ -64,6 +58,13 @@ export interface RunOptions {
   readonly read?: ReadOptions;
   /** Read-only requests; report what would change. @default false */
   readonly dryRun?: boolean;
+  /**
+   * How orders are read (issue 12, README "Costs"): `bulk` reads the orders of the rows coming
+   * together (range reads, or one read with consignments per order) and writes only values that
+   * differ; `per-order` is the older flow (reads per shipment row, every given value sent).
+   * @default "bulk"
+   */
+  readonly reads?: "bulk" | "per-order";
   /** Skip rows an earlier results file (at `output`) shows as done. @default false */
   readonly resume?: boolean;
   /** Rows worked on at once (different orders). @default 4 */
@@ -96,80 +97,13 @@ export interface RunOptions {
    */
   readonly onRow?: (outcome: RowOutcome) => void;
   readonly onApiEvent?: (event: ApiEvent) => void;
-}
-
-/** Shared empty `fieldsUpdated` of rows that changed nothing (never mutated). */
-const NOTHING: readonly string[] = Object.freeze([]);
-
-const DONE_BEFORE: ReadonlySet<string> = new Set<RowResultState>([
-  "updated",
-  "unchanged",
-  "failed",
-  "invalid",
-]);
-
-/** A row whose outcome is known without the store: carried over, invalid, valid or not attempted. */
-type Done = {
-  readonly source: SourceRow;
-  readonly outcome: RowOutcome;
-  /** The earlier results record of a row carried over by --resume, written back as it was. */
-  readonly record?: readonly string[];
-};
-
-/** A checked row for its store; rows with the same `key` (store and order) run one at a time. */
-type ToApply = {
-  readonly source: SourceRow;
-  readonly apply: CheckedRow;
-  readonly store: Store;
-  readonly key: string;
-};
-
-type Item = Done | ToApply;
-
-/** Where each of our columns sits in a results record, after the input's own columns. */
-const AT = {
-  fields: RESULT_COLUMNS.indexOf("fields_updated"),
-  statusId: RESULT_COLUMNS.indexOf("order_status_id"),
-  status: RESULT_COLUMNS.indexOf("order_status"),
-  shipmentId: RESULT_COLUMNS.indexOf("shipment_id"),
-  error: RESULT_COLUMNS.indexOf("error"),
-  errorCode: RESULT_COLUMNS.indexOf("error_code"),
-  message: RESULT_COLUMNS.indexOf("message"),
-};
-
-/** A positive integer id written as text (a cell), else undefined. */
-function idOf(text: string | undefined): number | undefined {
-  const id = Number(text?.trim());
-  return Number.isSafeInteger(id) && id > 0 ? id : undefined;
-}
-
-/** A whole number written as text (status ids start at 0), else undefined. */
-function integerOf(text: string | undefined): number | undefined {
-  const value = text ? Number(text) : Number.NaN;
-  return Number.isSafeInteger(value) ? value : undefined;
-}
-
-/**
- * Outcome of a row carried over from an earlier results file, with what the record holds. Never
- * `shipmentCreated` or `totalsChanged`: the summary counts what this run did (its record's
- * fields_updated still lists shipment_created).
- */
-function outcomeFromRecord(source: SourceRow, previous: PreviousResult, width: number): RowOutcome {
-  const record = previous.record;
-  const fields = record[width + AT.fields] ?? "";
-  return {
-    index: source.index,
-    line: source.line,
-    orderId: idOf(previous.orderId),
-    result: previous.result as RowResultState,
-    fieldsUpdated: fields === "" ? NOTHING : fields.split(";"),
-    orderStatusId: integerOf(record[width + AT.statusId]),
-    orderStatus: record[width + AT.status] || undefined,
-    shipmentId: idOf(record[width + AT.shipmentId]),
-    error: record[width + AT.error] || undefined,
-    errorCode: record[width + AT.errorCode] || undefined,
-    message: record[width + AT.message] || undefined,
-  };
+  /**
+   * Called once before the first write of a run (and a dry run) with how long it will take at the
+   * store's quota: the rows' requests by kind (output/estimate.ts ROW_COSTS), at the quota the
+   * default store's first answer announced, less the reserve. Costs one more local pass over the
+   * input, so only when asked.
+   */
+  readonly onEstimate?: (estimate: Estimate) => void;
 }
 
 /**
@@ -183,6 +117,7 @@ function outcomeFromRecord(source: SourceRow, previous: PreviousResult, width: n
  * stream gone) still gives every row a result and says why in `stopReason`.
  */
 export async function runBatch(options: RunOptions): Promise<RunSummary> {
+  checkRunOptions(options);
   const outputPath = typeof options.output === "string" ? options.output : undefined;
   if (outputPath === undefined) return runUnlocked(options);
   // Before anything is read, sent or written (issues 3 and 5): no output path may be the input or
@@ -226,430 +161,239 @@ async function runSnapshot(options: RunOptions, snapshot: InputSnapshot): Promis
   const started = performance.now();
   const readOptions = options.read ?? {};
   const info = await inspectInput(snapshot, readOptions, options.signal);
+  const outputPath = typeof options.output === "string" ? options.output : undefined;
   // --resume with no results file yet is a fresh run, said on stderr with the input's warnings.
-  const resumePlan = planResume(
-    options.resume,
-    typeof options.output === "string" ? options.output : undefined,
-  );
+  const resumePlan = planResume(options.resume, outputPath);
   options.onStart?.(
     resumePlan.notice ? { ...info, warnings: [...info.warnings, resumePlan.notice] } : info,
   );
 
-  const dryRun = options.dryRun ?? false;
-  const concurrency = options.concurrency ?? 4;
-  const hard = new AbortController();
-  // Every request in flight, and every worker waiting at a rate-limit gate, listens on this signal.
-  setMaxListeners(0, hard.signal);
-  let stopReason: StopReason | undefined;
-  let stopError: BatchError | undefined;
-  const stop = (reason: StopReason, error?: BatchError) => {
-    if (stopReason !== undefined) return;
-    stopReason = reason;
-    stopError = error;
-  };
-  let graceTimer: NodeJS.Timeout | undefined;
-  // Graceful stop (the caller's signal, or the output gone): no row starts any more; rows in
-  // flight get `graceMs` to finish, then their requests are cancelled.
-  const interrupt = () => {
-    stop("interrupted");
-    if (graceTimer !== undefined) return;
-    graceTimer = setTimeout(() => hard.abort(), options.graceMs ?? 30_000);
-    graceTimer.unref();
-  };
-  if (options.signal?.aborted) interrupt();
-  else options.signal?.addEventListener("abort", interrupt, { once: true });
+  const running = options.mode === "run";
+  const stop = new RunStop(options.signal, options.graceMs ?? 30_000);
   // The original changed (an exporter rewriting it): stop at once, like an interrupt. Rows in
   // flight finish; the rest are not_attempted, their cells from the snapshot.
-  snapshot.watch((error) => stop("input_changed", error));
-
-  // One retry budget for the whole run: an outage anywhere stops dispatching (issue #4).
-  const retryQuota = new RetryQuota(
-    options.retryBudget !== undefined ? { capacity: options.retryBudget } : undefined,
-  );
+  snapshot.watch((error) => stop.stop("input_changed", error));
   // Loaded only to run: `validate` never touches HTTP, and skips loading axios (bench figure 4).
-  const stores: StoreRegistry | undefined =
-    options.mode === "run"
-      ? new (await import("./apply/stores.js")).StoreRegistry({
-          directory: options.stores,
-          userAgent: options.userAgent ?? "bc-order-batch",
-          timeoutMs: options.timeoutMs,
-          maxAttempts: options.maxAttempts,
-          backoff: options.backoff,
-          reserve: options.reserve,
-          retryQuota,
-          onApiEvent: options.onApiEvent,
-          signal: hard.signal,
-        })
-      : undefined;
-  const offlineStatuses = buildStatusTable(DEFAULT_ORDER_STATUSES);
-  const offlineContext: CheckContext = {
-    statuses: offlineStatuses,
+  const storesModule = running ? await import("./apply/stores.js") : undefined;
+  const stores = storesModule && openStoreRegistry(storesModule, options, stop.hard);
+  const offline: CheckContext = {
+    statuses: buildStatusTable(DEFAULT_ORDER_STATUSES),
     offline: options.mode === "validate",
     ...(options.stores?.ids ? { credentialsIds: options.stores.ids } : {}),
   };
 
-  const width = info.headerCells.length;
-  const orderIdColumn = info.columns.indexOf("order_id");
-  const header = resultHeader(info.headerCells);
-  const outputPath = typeof options.output === "string" ? options.output : undefined;
-  const writePath = outputPath && resumePlan.resume ? `${outputPath}.partial` : outputPath;
-  const failedPath =
-    outputPath && (options.failedFile ?? true) ? failedRowsPath(outputPath) : undefined;
-  let resultsTarget: Writable;
-  let failedFile: WriteStream | undefined;
+  let outputs: RunOutputs;
+  let estimate: Estimate | undefined;
+  let quota: QuotaInfo | undefined;
   try {
-    if (options.mode === "run") {
-      // Fail fast, before any row: the default store must accept the credentials.
-      if (options.stores?.defaultId !== undefined || options.stores?.ids === undefined) {
-        await stores?.get(undefined).statuses;
-      }
+    // Fail fast, before any row: the default store must accept the credentials.
+    const hasDefault = options.stores?.defaultId !== undefined || options.stores?.ids === undefined;
+    if (stores && hasDefault) await stores.get(undefined).statuses;
+    if (stores && options.onEstimate) {
+      quota = hasDefault ? stores.get(undefined).quota() : { reserve: options.reserve ?? 0 };
+      estimate = await estimateInput(info, readOptions, options.reads ?? "bulk", quota);
+      options.onEstimate(estimate);
     }
-    if (outputPath) {
-      await (resumePlan.resume
-        ? foldPartialResults(outputPath, info.headerCells, orderIdColumn, options.excel ?? false)
-        : rm(`${outputPath}.partial`, { force: true }));
-    }
-    // Both outputs are opened before any row runs, so an unwritable path fails the run now (exit
-    // 2, naming the path) rather than with an unhandled 'error' event later.
-    resultsTarget =
-      writePath !== undefined ? await openOutputFile(writePath) : (options.output as Writable);
-    try {
-      failedFile = failedPath ? await openOutputFile(failedPath) : undefined;
-    } catch (error) {
-      // Nothing was written: leave no empty results file behind.
-      if (writePath !== undefined) {
-        resultsTarget.destroy();
-        await removeOutputFile(writePath);
-      }
-      throw error;
-    }
+    outputs = await RunOutputs.open(info, {
+      output: options.output,
+      failedFile: outputPath !== undefined && (options.failedFile ?? true),
+      resume: resumePlan.resume,
+      excel: options.excel ?? false,
+      // Offline, rows complete as fast as they are read: written in batches. In a run, every row as
+      // it completes, so a kill loses at most the rows in flight (issue #4).
+      batchSize: running ? 1 : 256,
+      onFailure: () => stop.interrupt(),
+    });
   } catch (error) {
     // Failed before the first row: nothing of the run may linger (listener, timer, requests).
-    options.signal?.removeEventListener("abort", interrupt);
-    if (graceTimer) clearTimeout(graceTimer);
-    hard.abort();
+    stop.dispose();
+    stop.abort();
     throw error;
   }
-  // A failing output stops the run like an interrupt; the failure is reported at the end.
-  const results = new GuardedOutput(resultsTarget, writePath ?? "the output stream", interrupt);
-  const failedOut =
-    failedFile && failedPath ? new GuardedOutput(failedFile, failedPath, interrupt) : undefined;
 
-  const previous =
-    outputPath && resumePlan.resume
-      ? new PreviousResultsCursor(readPreviousResults(outputPath, info.headerCells, orderIdColumn))
-      : undefined;
-  const running = options.mode === "run";
   // The order (store and order id) of a row, for the rules that keep an order's rows in file order.
-  const orderKeyOf = orderKeys(
-    options.stores,
-    running ? (await import("./apply/stores.js")).storeKey : undefined,
+  const orderKeyOf = orderKeys(options.stores, storesModule?.storeKey);
+  const skipDone =
+    outputPath && resumePlan.resume
+      ? new SkipDone(
+          outputPath,
+          info.headerCells,
+          info.columns.indexOf("order_id"),
+          orderKeyOf,
+          info.delimiter,
+        )
+      : undefined;
+  const summary = new SummaryBuilder();
+  const concurrency = options.concurrency ?? 4;
+  const stopFor = (fatal: BatchError) =>
+    stop.stop(fatal instanceof OutageError ? "outage" : "credentials_rejected", fatal);
+
+  // The stages: read rows → skip done rows (resume) → open the row's store → check (pure) →
+  // read the order, plan (pure), apply, in order → result rows → write.
+  const stages: ((items: AsyncIterable<never>) => AsyncIterable<unknown>)[] = [];
+  if (skipDone) stages.push((rows) => skipDone.stage(rows));
+  if (stores) stages.push((items) => openStores(items, stores, stop, offline.statuses));
+  stages.push((items) =>
+    checkRows(items, {
+      context: offline,
+      validateOnly: !running,
+      stopError: () => stop.error,
+    }),
   );
-  // --resume: once a row of an order is redone, every later row of that order is redone too, so
-  // its rows are applied again in file order and the last row wins (issue #2).
-  const redone = previous ? new LaterRowsOfOrder() : undefined;
-
-  async function* check(rows: AsyncIterable<SourceRow>): AsyncGenerator<Item> {
-    for await (const source of rows) {
-      // No await at all without --resume: this loop runs for every row of million-row files.
-      const earlier = previous ? await previous.find(source.line) : undefined;
-      // Done before, and the same row: a row edited since (a fixed value) is redone, and so is
-      // every later row of an order one of whose rows is redone.
-      let carry =
-        earlier !== undefined &&
-        DONE_BEFORE.has(earlier.result) &&
-        sameInputCells(earlier.record, source.cells, width);
-      if (redone && previous) {
-        // Past the earlier file's end no row is carried over: the orders need not be remembered.
-        if (previous.exhausted) redone.clear();
-        else if ((!carry || redone.tracking) && redone.next(orderKeyOf(source.values), !carry)) {
-          carry = false;
-        }
-      }
-      if (earlier && carry) {
-        yield {
-          source,
-          outcome: outcomeFromRecord(source, earlier, width),
-          record: earlier.record,
-        };
-        continue;
-      }
-      let store: Store | undefined;
-      let storeError: BatchError | undefined;
-      let statuses = offlineStatuses;
-      if (running) {
-        if (stopReason === undefined) {
-          try {
-            const candidate = (stores as StoreRegistry).get(
-              source.values.credentials_id?.trim() || undefined,
-            );
-            statuses = await candidate.statuses;
-            store = candidate;
-          } catch (error) {
-            if (error instanceof CredentialsRejectedError || error instanceof OutageError) {
-              stop(error instanceof OutageError ? "outage" : "credentials_rejected", error);
-            } else if (error instanceof BatchError) {
-              // No store for this row (unknown or missing credentials, statuses unreadable): the
-              // row fails with the reason; an unknown credentials_id is reported by checkRow first.
-              storeError = error;
-            } else throw error;
-          }
-        }
-        // The run has stopped (before or while this row's store opened), or the store's statuses
-        // could not be read for a transient reason: nothing is sent, and the row cannot be checked
-        // against the store's own statuses. Against the built-in table only, a renamed status
-        // (custom_label) would be `invalid`, which --resume keeps as done: not_attempted instead.
-        if (store === undefined && (storeError === undefined || isTransientFailure(storeError))) {
-          const orderId = idOf(source.values.order_id);
-          yield {
-            source,
-            outcome: storeError
-              ? noStore(source, orderId, storeError)
-              : notAttempted(source, orderId),
-          };
-          continue;
-        }
-      }
-      const checked = checkRow(
-        source,
-        statuses === offlineStatuses ? offlineContext : { ...offlineContext, statuses },
-      );
-      // Plain literals, no spreads: this is the per-row hot path of `validate`.
-      if (!checked.ok) {
-        yield {
-          source,
-          outcome: {
-            index: source.index,
-            line: source.line,
-            orderId: idOf(source.values.order_id),
-            result: "invalid",
-            fieldsUpdated: NOTHING,
-            errorCode: checked.problems[0]?.code,
-            error: checked.problems.map((problem) => problem.message).join("; "),
-          },
-        };
-      } else if (options.mode === "validate") {
-        yield {
-          source,
-          outcome: {
-            index: source.index,
-            line: source.line,
-            orderId: checked.row.orderId,
-            result: "valid",
-            fieldsUpdated: NOTHING,
-          },
-        };
-      } else if (!store) {
-        yield {
-          source,
-          outcome: storeError
-            ? noStore(source, checked.row.orderId, storeError)
-            : notAttempted(source, checked.row.orderId),
-        };
-      } else {
-        yield { source, apply: checked.row, store, key: `${store.key}|${checked.row.orderId}` };
-      }
+  // Bulk reads (issue 12): one OrderReads per store; the rows coming are announced ahead.
+  const bulk = running && (options.reads ?? "bulk") === "bulk";
+  const orderReads = new Map<string, OrderReads>();
+  const readsOf = (store: Store): OrderReads => {
+    let reads = orderReads.get(store.key);
+    if (!reads) {
+      reads = new OrderReads(store.api, stop.hard);
+      orderReads.set(store.key, reads);
     }
+    return reads;
+  };
+  if (bulk) {
+    stages.push((items) =>
+      lookAhead(items as AsyncIterable<Done | ToApply>, LOOKAHEAD_ROWS, (item) => {
+        if ("apply" in item) readsOf(item.store).announce(item.apply.orderId);
+      }),
+    );
   }
-
-  const notAttempted = (source: SourceRow, orderId: number | undefined): RowOutcome => ({
-    index: source.index,
-    line: source.line,
-    orderId,
-    result: "not_attempted",
-    fieldsUpdated: [],
-    errorCode: stopError?.code ?? "E_STOPPED",
-    error: stopError
-      ? `not attempted: ${stopError.message}`
-      : "not attempted: the run was interrupted before this row started",
-  });
-
-  const apply = (items: AsyncIterable<Item>) =>
-    applyInOrder<Item, Done>(items, {
+  stages.push((items) =>
+    applyInOrder<Done | ToApply, Settling>(items, {
       concurrency,
       maxPending: Math.max(64, concurrency * 16),
       keyOf: (item) => ("apply" in item ? item.key : undefined),
       // `--concurrency` per store, so a store waiting for its quota window never holds up another.
       groupOf: (item) => ("apply" in item ? item.store.key : ""),
-      stopped: () => stopReason !== undefined,
+      stopped: () => stop.stopped,
       // Keyless items are done already; a row to apply that was not started is not attempted.
       skip: (item) =>
         "apply" in item
-          ? { source: item.source, outcome: notAttempted(item.source, item.apply.orderId) }
+          ? {
+              source: item.source,
+              outcome: notAttempted(item.source, item.apply.orderId, stop.error),
+            }
           : item,
       work: async (item) => {
         if (!("apply" in item)) return item;
-        const applied: AppliedRow = await applyRow(item.apply, {
+        const statuses = bulk ? await item.store.statuses : undefined;
+        const applied = await applyRow(item.apply, {
           api: item.store.api,
-          dryRun,
+          dryRun: options.dryRun ?? false,
           reconcileDelayMs: options.reconcileDelayMs ?? 2000,
-          signal: hard.signal,
+          signal: stop.hard,
+          ...(bulk ? { reads: readsOf(item.store) } : {}),
+          ...(statuses ? { statusName: (id: number) => statuses.nameOf(id) } : {}),
         });
-        if (applied.fatal) {
-          stop(
-            applied.fatal instanceof OutageError ? "outage" : "credentials_rejected",
-            applied.fatal,
-          );
-        }
-        return { source: item.source, outcome: applied.outcome };
+        if (applied.fatal) stopFor(applied.fatal);
+        return {
+          source: item.source,
+          outcome: applied.outcome,
+          ...(applied.settled ? { settled: applied.settled } : {}),
+        };
       },
-    });
-
-  const summary = new SummaryBuilder();
-  const bom = options.excel ? UTF8_BOM : "";
-  await failedOut?.write(bom + csvLine(info.headerCells, false));
-  // Offline, rows complete as fast as they are read: write them in batches. In a run, every row as
-  // it completes, so a kill loses at most the rows in flight (issue #4).
-  const batchSize = options.mode === "validate" ? 256 : 1;
-
-  const toRerun = new LaterRowsOfOrder();
-
-  async function* format(done: AsyncIterable<Done>): AsyncGenerator<string> {
-    yield bom + csvLine(header, true);
-    let batch = "";
-    let batched = 0;
-    for await (const { source, outcome, record } of done) {
-      summary.add(outcome);
-      options.onRow?.(outcome);
-      // Every row that did not succeed, and every later row of its order (even one that did), so
-      // that the file fed back in applies the order's rows in file order and the last row wins.
-      const failed = !SUCCESS_STATES.has(outcome.result);
-      if (
-        failedOut &&
-        (failed || toRerun.tracking) &&
-        toRerun.next(orderKeyOf(source.values), failed)
-      ) {
-        const cells = source.cells.slice(0, width);
-        while (cells.length < width) cells.push("");
-        const full = failedOut.write(csvLine(cells, false));
-        if (full) await full;
-      }
-      batch += csvLine(record ?? toResultRecord(width, source.cells, outcome), true);
-      if (++batched >= batchSize) {
-        yield batch;
-        batch = "";
-        batched = 0;
-      }
-    }
-    if (batch !== "") yield batch;
+    }),
+  );
+  if (bulk) {
+    stages.push((items) =>
+      settleChecks(items as AsyncIterable<Settling>, {
+        pending: () => [...orderReads.values()].reduce((sum, r) => sum + r.pendingChecks, 0),
+        flush: () => Promise.all([...orderReads.values()].map((r) => r.flush())).then(() => {}),
+        stopped: () => stop.stopped,
+        onFatal: stopFor,
+      }),
+    );
   }
-
-  async function write(chunks: AsyncIterable<string>): Promise<void> {
-    for await (const chunk of chunks) {
-      // Offline nothing is in flight: once an output failed, stop reading the input. A run reads
-      // on, so that rows in flight finish and every row is counted (the rest not_attempted).
-      if (!running && (results.failure ?? failedOut?.failure) !== undefined) return;
-      const full = results.write(chunk);
-      if (full) await full;
-    }
-  }
+  stages.push((done) =>
+    outputs.format(
+      done,
+      (outcome) => {
+        summary.add(outcome);
+        options.onRow?.(outcome);
+      },
+      orderKeyOf,
+    ),
+  );
 
   let failure: { readonly error: unknown } | undefined;
   try {
-    await pipeline(readRows(info, readOptions), check, apply, format, write);
+    await pipeline(readRows(info, readOptions), ...(stages as [typeof identity]), (chunks) =>
+      // Offline nothing is in flight: once an output failed, stop reading the input. A run reads
+      // on, so that rows in flight finish and every row is counted (the rest not_attempted).
+      outputs.write(chunks as AsyncIterable<string>, !running),
+    );
   } catch (error) {
     failure = { error };
     // Nothing of this run may go on once it has settled: cancel the requests of rows in flight
     // (applyInOrder starts no other); their results could not be written anyway.
-    hard.abort();
+    stop.abort();
   } finally {
-    options.signal?.removeEventListener("abort", interrupt);
-    await previous?.close();
+    stop.detach();
+    await skipDone?.close();
   }
-  // A file is ended (what was written is kept); a stream (stdout) never is. A failure met while
-  // the last writes complete interrupts too, hence the grace timer is cleared only after.
-  await results.close(writePath !== undefined);
-  await failedOut?.close(true);
-  if (graceTimer) clearTimeout(graceTimer);
+  // A failure met while the last writes complete interrupts too, hence the grace timer is cleared
+  // only after.
+  await outputs.close();
+  stop.dispose();
   if (failure) throw failure.error;
-  const broken = results.failure ? results : failedOut?.failure ? failedOut : undefined;
-  // A reader that went away (`-o - | head`) stopped the run like an interrupt: the summary says
-  // so. Any other failure (a full disk) lost results: the run fails.
-  if (
-    broken &&
-    !(broken === results && writePath === undefined && readerWentAway(broken.failure))
-  ) {
-    throw new OutputFileError(
-      "E_OUTPUT_WRITE",
-      `writing failed (${broken.failure?.message}); the run stopped and this file is incomplete`,
-      { file: broken.name, cause: broken.failure },
-    );
-  }
-  if (writePath !== undefined && outputPath !== undefined && writePath !== outputPath) {
-    await rename(writePath, outputPath);
-  }
-  if (failedPath && summary.failed === 0) await rm(failedPath, { force: true });
+  const { failedFile } = await outputs.finish();
 
   // A change in the last moments, before the watch saw it, is reported too.
-  if (stopReason === undefined) {
+  if (!stop.stopped) {
     const change = await snapshot.check();
-    if (change) stop("input_changed", change);
+    if (change) stop.stop("input_changed", change);
+  }
+  const stats = stores?.stats() ?? [];
+  // A dry run knows its cost exactly: the reads it made and the writes it planned.
+  if (options.dryRun && quota) {
+    const reads = stats.reduce((total, store) => total + store.requests, 0);
+    estimate = estimateRun(reads + summary.writesPlanned, summary.rows, quota, true);
   }
   return summary.build({
-    stats: stores?.stats() ?? [],
+    stats,
     elapsedMs: Math.round(performance.now() - started),
-    stopReason,
-    stopError,
+    stopReason: stop.reason,
+    stopError: stop.error,
     resultsFile: outputPath,
-    failedFile: failedPath && summary.failed > 0 ? failedPath : undefined,
+    failedFile,
+    estimate,
   });
 }
 
-/**
- * A --resume run writes `<output>.partial` and renames it over the results only at its end, so a
- * kill -9 leaves the partial file behind. It holds, in input order, every row up to the kill
- * (carried over or done by that run): fold it into the results before resuming, so that a kill -9
- * of a resume run too loses at most the rows in flight (issue #4). Rows after the partial file's
- * last complete record keep their earlier result. A partial file without a usable record is
- * dropped. The fold is written aside and renamed, so a kill during it loses nothing either.
- */
-async function foldPartialResults(
-  outputPath: string,
-  inputHeader: readonly string[],
-  orderIdColumn: number,
-  excel: boolean,
-): Promise<void> {
-  const partialPath = `${outputPath}.partial`;
-  if (!existsSync(partialPath)) return;
-  let lastLine = 0;
-  async function* records(): AsyncGenerator<string[]> {
-    for await (const row of readPreviousResults(partialPath, inputHeader, orderIdColumn)) {
-      lastLine = row.line;
-      yield [...row.record];
-    }
-    if (lastLine === 0 || !existsSync(outputPath)) return;
-    for await (const row of readPreviousResults(outputPath, inputHeader, orderIdColumn)) {
-      if (row.line > lastLine) yield [...row.record];
-    }
+/** The pass that prices the input: every row's kind, counted, at the quota given. */
+async function estimateInput(
+  info: InputInfo,
+  readOptions: ReadOptions,
+  reads: "bulk" | "per-order",
+  quota: QuotaInfo,
+): Promise<Estimate> {
+  const counts: Partial<Record<RowKind, number>> = {};
+  for await (const row of readRows(info, readOptions)) {
+    const kind = rowKind(row.values);
+    if (kind !== undefined) counts[kind] = (counts[kind] ?? 0) + 1;
   }
-  const foldPath = `${outputPath}.fold`;
-  async function* lines(): AsyncGenerator<string> {
-    yield (excel ? UTF8_BOM : "") + csvLine(resultHeader(inputHeader), true);
-    for await (const record of records()) yield csvLine(record, true);
-  }
-  await pipeline(lines, createWriteStream(foldPath));
-  if (lastLine > 0) await rename(foldPath, outputPath);
-  else await rm(foldPath, { force: true });
-  await rm(partialPath, { force: true });
+  return estimateRun(requestsFor(counts, reads), info.rowCount, quota);
 }
 
-/**
- * Outcome of a row whose store could not be opened (no credentials for it, statuses unreadable).
- * A transient reason (the store down for a while) leaves it `not_attempted`, so --resume tries it
- * again (issue #4); any other reason is the row's failure.
- */
-function noStore(source: SourceRow, orderId: number | undefined, error: BatchError): RowOutcome {
-  const transient = isTransientFailure(error);
-  return {
-    index: source.index,
-    line: source.line,
-    orderId,
-    result: transient ? "not_attempted" : "failed",
-    fieldsUpdated: NOTHING,
-    errorCode: error.code,
-    error: transient ? `not attempted: ${error.message}` : error.message,
-    message: transient
-      ? "the store's order statuses could not be read (retries used up); nothing was sent for this row; --resume tries it again"
-      : undefined,
-  };
+const identity = (items: AsyncIterable<unknown>): AsyncIterable<unknown> => items;
+
+/** One client per store, shared by every worker; an outage anywhere stops dispatching (issue #4). */
+function openStoreRegistry(
+  module: typeof import("./apply/stores.js"),
+  options: RunOptions,
+  signal: AbortSignal,
+): StoreRegistry {
+  return new module.StoreRegistry({
+    directory: options.stores,
+    userAgent: options.userAgent ?? "bc-order-batch",
+    timeoutMs: options.timeoutMs,
+    maxAttempts: options.maxAttempts,
+    backoff: options.backoff,
+    reserve: options.reserve,
+    retryQuota: new RetryQuota(
+      options.retryBudget !== undefined ? { capacity: options.retryBudget } : undefined,
+    ),
+    onApiEvent: options.onApiEvent,
+    signal,
+  });
 }

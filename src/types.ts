@@ -1,6 +1,6 @@
 /**
  * The vocabulary of the data flow:
- * CSV row (SourceRow) → checked row (CheckedRow) → update plan (plan-update.ts: ReadsNeeded, ShipmentPlan, PutPlan) → API calls → outcome (RowOutcome) → result row.
+ * CSV row (SourceRow) → checked row (CheckedRow) → order state (read/order-state.ts) → plan (plan/plan-row.ts: RowPlan, the exact requests) → API calls → outcome (RowOutcome) → result row.
  */
 
 /** Canonical input column names (see columns.ts for the table and its BigCommerce mapping). */
@@ -23,6 +23,13 @@ export type ColumnName =
   | "tracking_number"
   | "shipping_provider"
   | "tracking_carrier"
+  | "carrier"
+  | "tracking_link"
+  | "shipping_method"
+  | "shipment_comments"
+  | "sku"
+  | "quantity"
+  | "order_product_id"
   | "order_address_id"
   | "credentials_id";
 
@@ -42,7 +49,7 @@ export interface SourceRow {
 
 /** Why a row cannot be sent: the column and value at fault and what was expected. */
 export interface RowProblem {
-  /** Stable machine code, e.g. `E_VALUE_INVALID`, `E_FIELD_COUNT`. */
+  /** Stable machine code, e.g. `E_EMAIL`, `E_FIELD_COUNT` (src/codes.ts). */
   readonly code: string;
   /** Canonical column name when one column is at fault. */
   readonly column?: ColumnName;
@@ -81,11 +88,31 @@ export interface RowChanges {
 }
 
 export interface ShipmentRequest {
+  /** As sent: the row's tracking number without spaces and dashes (check/tracking.ts compactTracking). */
   readonly trackingNumber: string;
   /** Always sent; empty string when the row gives none (so the email carries a tracking link). */
   readonly shippingProvider: string;
   readonly trackingCarrier: string;
   readonly orderAddressId?: number;
+  /** POST `tracking_link`: a custom https tracking URL (docs/bigcommerce-api.md §3). */
+  readonly trackingLink?: string;
+  /** POST `shipping_method`: free text, e.g. the service name "UPS Ground". */
+  readonly shippingMethod?: string;
+  /** POST `comments` (≤ 65535). */
+  readonly comments?: string;
+  /**
+   * The order line this row ships (sku, quantity, order_product_id columns), for grouping rows into
+   * one shipment; absent = everything unshipped at the address.
+   */
+  readonly item?: ShipmentItemRequest;
+}
+
+/** One line of a shipment as a row names it: by order_product_id or by sku, with a quantity. */
+export interface ShipmentItemRequest {
+  readonly sku?: string;
+  readonly orderProductId?: number;
+  /** Absent = what is left to ship of that line. */
+  readonly quantity?: number;
 }
 
 /** A row whose every value passed the checks. */
@@ -113,28 +140,47 @@ export type RowResultState =
   | "needs_review"
   | "not_attempted";
 
-/** What happened to one row: a value, never an exception. */
-export interface RowOutcome {
+/** Results that count as success for the exit code and the `success` column. */
+export type SuccessState = "updated" | "unchanged" | "would_update" | "valid";
+/** Results of a row that did not succeed: each carries a stable code and a reason. */
+export type FailureState = Exclude<RowResultState, SuccessState>;
+
+/** What every outcome says, whatever its result. */
+interface OutcomeBase {
   readonly index: number;
   readonly line: number;
   readonly orderId?: number | undefined;
-  readonly result: RowResultState;
   /** Names applied (or, in a dry run, that would be applied), e.g. status_id, billing_city, shipment_created. */
   readonly fieldsUpdated: readonly string[];
   readonly orderStatusId?: number | undefined;
   readonly orderStatus?: string | undefined;
   readonly shipmentId?: number | undefined;
+  /** This run created `shipmentId` (also on a row that failed after its shipment). */
   readonly shipmentCreated?: boolean | undefined;
   /** A billing change made BigCommerce recalculate the order totals. */
   readonly totalsChanged?: boolean | undefined;
-  /** Error code (stable) and human message, when the row did not succeed. */
-  readonly errorCode?: string | undefined;
-  readonly error?: string | undefined;
   readonly message?: string | undefined;
+  /** Carried over by --resume from an earlier results file: not done by this run. */
+  readonly carriedOver?: boolean | undefined;
 }
 
+/** What happened to one row: a value, never an exception; a union keyed on `result`. */
+export type RowOutcome =
+  | (OutcomeBase & {
+      readonly result: SuccessState;
+      /** Not written for a success (the results' error_code stays empty). */
+      readonly errorCode?: string | undefined;
+      readonly error?: string | undefined;
+    })
+  | (OutcomeBase & {
+      readonly result: FailureState;
+      /** The stable code (src/codes.ts), written to the results' error_code column. */
+      readonly errorCode: string;
+      readonly error: string;
+    });
+
 /** Results that count as success for the exit code and the `success` column. */
-export const SUCCESS_STATES: ReadonlySet<RowResultState> = new Set([
+export const SUCCESS_STATES: ReadonlySet<RowResultState> = new Set<SuccessState>([
   "updated",
   "unchanged",
   "would_update",
@@ -172,6 +218,45 @@ export interface OrderProduct {
 export interface ShippingAddress {
   id: number;
   order_id: number;
+  first_name?: string;
+  last_name?: string;
+  city?: string;
+  zip?: string;
+}
+
+/**
+ * A shipping consignment of GET /orders?include=consignments.line_items&consignment_structure=object
+ * (docs/bigcommerce-api.md §6): an address with its lines. Its `id` is not documented to equal the
+ * lines' `order_address_id` (§6 caveats).
+ */
+export interface ShippingConsignment {
+  id: number;
+  first_name?: string;
+  last_name?: string;
+  city?: string;
+  zip?: string;
+  items_total?: number;
+  items_shipped?: number;
+  /** Full order products with `.line_items`, else a `{url, resource}` link. */
+  line_items?: OrderProduct[] | { url: string; resource: string };
+  /** A list capped the lines at 50 (docs/bigcommerce-api.md §11, docs#960). */
+  __warning__?: unknown;
+}
+
+/** `consignments` with `consignment_structure=object` (docs/bigcommerce-api.md §6). */
+export interface OrderConsignments {
+  pickups?: unknown[];
+  shipping?: ShippingConsignment[];
+  downloads?: {
+    line_items?: OrderProduct[] | { url: string; resource: string };
+    __warning__?: unknown;
+  }[];
+}
+
+/** An order read with its consignments and lines (§6, §11). */
+export interface OrderWithConsignments extends Order {
+  consignments?: OrderConsignments | unknown;
+  __warning__?: unknown;
 }
 
 export interface Shipment {

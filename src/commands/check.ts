@@ -1,8 +1,9 @@
 import { createStoreApi } from "../api/bigcommerce.js";
 import { CredentialsRejectedError } from "../api/errors.js";
 import { checkApiUrl } from "../api/url.js";
-import type { StoreCredentials } from "../credentials.js";
+import type { StoreCredentials, StoreDirectory } from "../credentials.js";
 import { BatchError } from "../errors.js";
+import { estimateRun, ROW_COSTS, type RowKind } from "../output/estimate.js";
 
 /** One line of the set-up check. */
 export interface CheckStep {
@@ -81,6 +82,22 @@ export async function checkStore(
       ? "the store sent no rate-limit headers (unlimited plan or a proxy)"
       : `quota ${gate.quota} requests per window, ${gate.left ?? "?"} left now; bc-order-batch leaves ${gate.reserve} per window to other apps (--reserve)`,
   );
+  if (gate.quota !== undefined) {
+    // What that quota means for a file (issue 14): rows per hour by kind, at README "Costs".
+    const perHour = (kind: RowKind) => {
+      const estimate = estimateRun(ROW_COSTS.bulk[kind] * 1000, 1000, {
+        quota: gate.quota as number,
+        ...(gate.windowMs !== undefined ? { windowMs: gate.windowMs } : {}),
+        reserve: gate.reserve,
+      });
+      return Math.floor((1000 * 3600) / Math.max(1, estimate.seconds));
+    };
+    step(
+      "throughput",
+      true,
+      `about ${perHour("status").toLocaleString("en-US")} status rows or ${perHour("shipment").toLocaleString("en-US")} tracking rows per hour at this quota`,
+    );
+  }
   step(
     "write scope",
     true,
@@ -93,4 +110,107 @@ export function formatStoreCheck(check: StoreCheck): string {
   const lines = check.steps.map((s) => `${s.ok ? "ok  " : "FAIL"}  ${s.name}: ${s.detail}`);
   lines.push(check.ready ? "The store is ready." : "The store is not ready: see FAIL above.");
   return lines.join("\n");
+}
+
+/** One store's check, headed by its credentials id (undefined: the environment's store). */
+export interface StoreCheckBlock {
+  readonly id: string | undefined;
+  readonly storeHash: string;
+  readonly apiUrl: string;
+  readonly check: StoreCheck;
+}
+
+export interface StoresCheck {
+  /** Every store checked is ready. */
+  readonly ready: boolean;
+  readonly stores: readonly StoreCheckBlock[];
+}
+
+/**
+ * The stores `check` looks at: the `--credentials-id` entry alone when one is named; else every
+ * entry of the credentials file, and the environment's store (rows without credentials_id) when
+ * it is set; without a file, the environment's store.
+ */
+export function storesToCheck(
+  directory: StoreDirectory,
+): { id: string | undefined; credentials: StoreCredentials }[] {
+  if (directory.defaultId !== undefined) {
+    return [{ id: directory.defaultId, credentials: directory.get(directory.defaultId) }];
+  }
+  const stores: { id: string | undefined; credentials: StoreCredentials }[] = [];
+  if (directory.ids === undefined) {
+    return [{ id: undefined, credentials: directory.get(undefined) }];
+  }
+  try {
+    stores.push({ id: undefined, credentials: directory.get(undefined) });
+  } catch {
+    // No environment store besides the file: every row names its credentials_id.
+  }
+  for (const id of directory.ids) stores.push({ id, credentials: directory.get(id) });
+  return stores;
+}
+
+/** `check` for every store of a run (issue 14): each checked on its own, side by side. */
+export async function checkStores(
+  directory: StoreDirectory,
+  options: { userAgent: string; timeoutMs?: number; signal?: AbortSignal },
+): Promise<StoresCheck> {
+  const stores = await Promise.all(
+    storesToCheck(directory).map(async ({ id, credentials }) => ({
+      id,
+      storeHash: credentials.storeHash,
+      // As given, without the slash URL adds to a bare origin.
+      apiUrl: credentials.apiUrl.href.replace(/\/$/, ""),
+      check: await checkStore(credentials, options),
+    })),
+  );
+  return { ready: stores.every((store) => store.check.ready), stores };
+}
+
+/** How a block is headed: its credentials id and store hash, never its token. */
+function blockName(block: StoreCheckBlock): string {
+  return block.id === undefined ? "the environment's store" : `"${block.id}"`;
+}
+
+/**
+ * The check's text: one block per store, headed by its id and store hash when a credentials file
+ * is used, then which stores are not ready. The environment's store alone prints as one block.
+ */
+export function formatStoresCheck(result: StoresCheck): string {
+  const [only] = result.stores;
+  if (result.stores.length === 1 && only !== undefined && only.id === undefined) {
+    return formatStoreCheck(only.check);
+  }
+  const blocks = result.stores.map(
+    (block) =>
+      `store ${blockName(block)} (store hash ${block.storeHash})\n${formatStoreCheck(block.check)}`,
+  );
+  const notReady = result.stores.filter((block) => !block.check.ready);
+  const total = result.stores.length;
+  blocks.push(
+    notReady.length === 0
+      ? total === 1
+        ? "The store is ready."
+        : `All ${total} stores are ready.`
+      : `${notReady.length} of ${total} ${total === 1 ? "store" : "stores"} ${notReady.length === 1 ? "is" : "are"} not ready: ${notReady.map(blockName).join(", ")} (see FAIL above).`,
+  );
+  return blocks.join("\n\n");
+}
+
+/** `check --json`: one object, each store with each step's name, ok and detail. */
+export function storesCheckToJson(result: StoresCheck): Record<string, unknown> {
+  return {
+    ready: result.ready,
+    stores: result.stores.map((block) => ({
+      id: block.id ?? null,
+      store_hash: block.storeHash,
+      api_url: block.apiUrl,
+      ready: block.check.ready,
+      checks: block.check.steps.map((step) => ({
+        name: step.name,
+        ok: step.ok,
+        detail: step.detail,
+      })),
+    })),
+  };
 }

@@ -11,41 +11,68 @@ const samples = (name: string) => fileURLToPath(new URL(`../../samples/${name}`,
 
 export interface DemoResult {
   readonly text: string;
+  /** The summary of the last sample run. */
   readonly summary: RunSummary;
   /** True when the demo ran as the sample intends (some of its rows are meant to fail). */
   readonly ok: boolean;
 }
 
+/** The sample files the demo runs, in order, against one sandbox store (README "The demo"). */
+export const DEMO_SAMPLES: readonly { readonly file: string; readonly about: string }[] = [
+  {
+    file: "orders.csv",
+    about:
+      "The four examples of the single-order module, then every row kind. Some rows fail on purpose (a missing order, an unknown status, several shipping addresses, …): see the error column of the results.",
+  },
+  {
+    file: "shipstation-export.csv",
+    about:
+      "A ShipStation-style export read with no flags: its headers, carrier codes and spaced tracking numbers as they come.",
+  },
+];
+
 /**
- * `npm run demo`: start the sandbox store in-process (seeded from samples/store.json), run
- * samples/orders.csv against it and write samples/orders.results.csv. No credentials, no network
- * beyond 127.0.0.1.
+ * `npm run demo`: start the sandbox store in-process (seeded from samples/store.json), run each
+ * of DEMO_SAMPLES against it and write `samples/<name>.results.csv` beside each. No credentials,
+ * no network beyond 127.0.0.1.
  */
 export async function runDemo(): Promise<DemoResult> {
   const sandbox = await startSandbox();
   try {
-    const input = samples("orders.csv");
-    const output = samples("orders.results.csv");
-    const rows: string[] = [];
-    const summary = await runBatch({
-      input,
-      mode: "run",
-      output,
-      userAgent: USER_AGENT,
-      stores: await loadStoreDirectory({ env: sandbox.env }),
-      onRow: (outcome) => rows.push(describeOutcome(outcome)),
-    });
     const lines = [
       `Sandbox store: ${sandbox.url} (store hash ${sandbox.env.BIGCOMMERCE_STORE_HASH})`,
-      `Input: ${input}`,
-      "",
-      "line  order  result        what happened",
-      ...rows,
-      "",
-      formatSummary(summary),
-      "Some sample rows fail on purpose (a missing order, an unknown status, several shipping addresses, …): see the error column of the results.",
     ];
-    return { text: lines.join("\n"), summary, ok: summary.stopReason === undefined };
+    const stores = await loadStoreDirectory({ env: sandbox.env });
+    let summary: RunSummary | undefined;
+    let ok = true;
+    for (const sample of DEMO_SAMPLES) {
+      const input = samples(sample.file);
+      const output = samples(sample.file.replace(/\.csv$/, ".results.csv"));
+      const rows: string[] = [];
+      const warnings: string[] = [];
+      summary = await runBatch({
+        input,
+        mode: "run",
+        output,
+        userAgent: USER_AGENT,
+        stores,
+        onStart: (info) => warnings.push(...info.warnings.map((text) => `warning: ${text}`)),
+        onRow: (outcome) => rows.push(describeOutcome(outcome)),
+      });
+      ok &&= summary.stopReason === undefined;
+      lines.push(
+        "",
+        `Input: ${input}`,
+        ...warnings,
+        "",
+        "line  order  result        what happened",
+        ...rows,
+        "",
+        formatSummary(summary),
+        sample.about,
+      );
+    }
+    return { text: lines.join("\n"), summary: summary as RunSummary, ok };
   } finally {
     await sandbox.close();
   }

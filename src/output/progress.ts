@@ -25,6 +25,27 @@ export interface ProgressOptions {
   ttyIntervalMs?: number;
   /** `false` writes nothing and starts no timer (for `--quiet`, the CLI may also skip the reporter). @default true */
   enabled?: boolean;
+  /**
+   * Names what the progress is of (e.g. the input file, when several run one after another), in
+   * each line of the log: `progress: orders.csv: 45/100 rows …`. The live bar has no room for it.
+   */
+  label?: string | undefined;
+}
+
+/** How progress is shown: a live bar redrawn in place, or a plain line every few seconds. */
+export type ProgressStyle = "bar" | "lines";
+
+/**
+ * A live bar only on a terminal that has a width: a TTY reporting 0 columns (`docker run -t`,
+ * `script` without a size) would get an empty bar, i.e. nothing at all, so it gets the line log.
+ * A terminal that says nothing of its width gets the bar at DEFAULT_COLUMNS.
+ */
+export function progressStyle(stream: Pick<ProgressStream, "isTTY" | "columns">): ProgressStyle {
+  if (stream.isTTY !== true) return "lines";
+  const columns = stream.columns;
+  if (columns === undefined) return "bar";
+  // The bar is drawn one column short of the width (see #output): 1 column leaves nothing to draw.
+  return Number.isFinite(columns) && columns >= 2 ? "bar" : "lines";
 }
 
 export interface ProgressState {
@@ -134,12 +155,21 @@ export function renderBar(state: ProgressState, width: number): string {
   return `[${"#".repeat(filled)}${"-".repeat(inner - filled)}] ${figures}`;
 }
 
-/** The plain line for a log file: no escape codes, no thousands separators (easy to grep and parse). */
-export function renderLine(state: ProgressState): string {
+/**
+ * The plain line for a log file: no escape codes, no thousands separators (easy to grep and parse),
+ * with `label` (the file) after `progress:` when given.
+ */
+export function renderLine(state: ProgressState, label?: string): string {
   const percent = Math.floor(fractionDone(state) * 100);
   const waiting =
     state.waitingMs === undefined ? "" : `, ${formatWaiting(state.waitingMs, state.waitingFor)}`;
-  return `progress: ${state.done}/${state.total} rows (${percent}%), ${formatRate(state.ratePerSec)}, ${formatEta(state.etaMs)}, ${state.failed} failed${waiting}`;
+  const named = label === undefined || label === "" ? "" : ` ${oneLine(label)}:`;
+  return `progress:${named} ${state.done}/${state.total} rows (${percent}%), ${formatRate(state.ratePerSec)}, ${formatEta(state.etaMs)}, ${state.failed} failed${waiting}`;
+}
+
+/** A label on one line: a file name holding a line break must not break the log's one-line records. */
+function oneLine(text: string): string {
+  return text.replace(/[\r\n]+/g, " ");
 }
 
 function checkCount(name: string, value: number): void {
@@ -170,6 +200,7 @@ export class ProgressReporter {
   readonly #stream: ProgressStream;
   readonly #now: () => number;
   readonly #tty: boolean;
+  readonly #label: string | undefined;
   readonly #intervalMs: number;
   readonly #enabled: boolean;
   readonly #startedAt: number;
@@ -190,7 +221,8 @@ export class ProgressReporter {
     checkInterval("ttyIntervalMs", options.ttyIntervalMs);
     this.#stream = options.stream;
     this.#now = options.now ?? (() => performance.now());
-    this.#tty = options.stream.isTTY === true;
+    this.#tty = progressStyle(options.stream) === "bar";
+    this.#label = options.label;
     this.#intervalMs = this.#tty ? (options.ttyIntervalMs ?? 100) : (options.intervalMs ?? 10_000);
     this.#enabled = options.enabled ?? true;
     this.#total = options.total;
@@ -286,7 +318,7 @@ export class ProgressReporter {
       if (text !== this.#lastText) this.#stream.write(`\r${text}\x1b[K`);
       this.#lastText = text;
     } else {
-      this.#stream.write(`${renderLine(state)}\n`);
+      this.#stream.write(`${renderLine(state, this.#label)}\n`);
     }
     this.#lastOutputAt = this.#now();
     this.#schedule();

@@ -1,152 +1,19 @@
-import {
-  close,
-  constants,
-  createReadStream,
-  createWriteStream,
-  fstat,
-  open,
-  type WriteStream,
-} from "node:fs";
+import { close, constants, createWriteStream, fstat, open, type WriteStream } from "node:fs";
 import { rm } from "node:fs/promises";
 import type { Writable } from "node:stream";
 import { finished } from "node:stream/promises";
 import { promisify } from "node:util";
-import { parse } from "csv-parse";
 import { BatchError } from "../errors.js";
-import { RESULT_COLUMNS } from "../input/columns.js";
-import { csvLine } from "./csv-line.js";
 
 // The results file is a contract (issue #2, #5): fixed header, one record per input row, UTF-8,
-// formula-neutralised cells (csv-line.ts). This module names the files and reads an earlier one back.
+// formula-neutralised cells (csv-line.ts). This module names and writes the files; resume/ reads
+// an earlier one back.
 
 /** `orders.results.csv` → `orders.results.failed.csv`. */
 export function failedRowsPath(resultsPath: string): string {
   return resultsPath.toLowerCase().endsWith(".csv")
     ? `${resultsPath.slice(0, -4)}.failed.csv`
     : `${resultsPath}.failed.csv`;
-}
-
-/**
- * `dir/orders.csv` → `dir/orders.results.csv`: a real run's results. Dry runs and validate have
- * their own names (output/paths.ts defaultOutputPath), so they never replace these.
- */
-export function defaultResultsPath(inputPath: string): string {
-  return inputPath.toLowerCase().endsWith(".csv")
-    ? `${inputPath.slice(0, -4)}.results.csv`
-    : `${inputPath}.results.csv`;
-}
-
-/** A row of an earlier results file, as `--resume` needs it. */
-export interface PreviousResult {
-  readonly line: number;
-  readonly orderId: string;
-  readonly result: string;
-  readonly record: readonly string[];
-}
-
-/**
- * Stream an earlier results file in order. A kill -9 can leave the last record cut short: a record
- * of the wrong width, or a quote left open at the end, ends the reading there (the rows after it
- * are redone). `orderIdColumn` is the input column that holds order_id once `--map` is applied
- * (InputInfo.columns), not found by its name in the header: with `Order Number=order_id` the header
- * says "Order Number".
- */
-export async function* readPreviousResults(
-  path: string,
-  inputHeader: readonly string[],
-  orderIdColumn: number,
-): AsyncGenerator<PreviousResult> {
-  const width = inputHeader.length + RESULT_COLUMNS.length;
-  const lineAt = inputHeader.length;
-  const parser = parse({ bom: true, relax_column_count: true, skip_empty_lines: true });
-  // pipe() does not pass on the file's errors: a file that cannot be read (gone, ENOENT) would be
-  // an unhandled 'error' event. Passed on, it ends the reading like a cut-short file: no rows.
-  const file = createReadStream(path).on("error", (error) => parser.destroy(error));
-  file.pipe(parser);
-  let first = true;
-  try {
-    for await (const record of parser as AsyncIterable<string[]>) {
-      if (first) {
-        first = false;
-        continue;
-      }
-      if (record.length !== width) return;
-      const line = Number(record[lineAt]);
-      if (!Number.isInteger(line)) return;
-      yield {
-        line,
-        orderId: orderIdColumn < 0 ? "" : (record[orderIdColumn] ?? "").trim(),
-        result: record[lineAt + 1] ?? "",
-        record,
-      };
-    }
-  } catch {
-    // A cut-short last record (unclosed quote at end of file): stop at the last complete one.
-  } finally {
-    parser.destroy();
-    file.destroy();
-  }
-}
-
-/**
- * Walks an earlier results file alongside the input: both are in input order, so one record of
- * look-ahead is enough and memory stays constant (never the whole file in memory).
- */
-export class PreviousResultsCursor {
-  readonly #records: AsyncGenerator<PreviousResult>;
-  #lookahead: PreviousResult | undefined;
-  #exhausted = false;
-
-  constructor(records: AsyncGenerator<PreviousResult>) {
-    this.#records = records;
-  }
-
-  /** True once the file has no record left: no later line has an earlier result. */
-  get exhausted(): boolean {
-    return this.#exhausted;
-  }
-
-  /** The earlier result of input line `line`, if the file has one. Lines must be asked in increasing order. */
-  async find(line: number): Promise<PreviousResult | undefined> {
-    while (!this.#exhausted) {
-      if (this.#lookahead === undefined) {
-        const next = await this.#records.next();
-        if (next.done) {
-          this.#exhausted = true;
-          return undefined;
-        }
-        this.#lookahead = next.value;
-      }
-      if (this.#lookahead.line > line) return undefined;
-      const candidate = this.#lookahead;
-      this.#lookahead = undefined;
-      if (candidate.line === line) return candidate;
-    }
-    return undefined;
-  }
-
-  async close(): Promise<void> {
-    await this.#records.return(undefined);
-  }
-}
-
-/**
- * Whether an earlier results record holds exactly the input cells `cells` (the row as read now,
- * padded or cut to `width` as the results file stores it). A row edited between runs (a fixed
- * value on the same line, for the same order) is then redone, not carried over as done. Cells a
- * spreadsheet would run were written with a leading `'` (csv-line.ts): compare them as written.
- */
-export function sameInputCells(
-  record: readonly string[],
-  cells: readonly string[],
-  width: number,
-): boolean {
-  for (let i = 0; i < width; i++) {
-    const written = record[i] ?? "";
-    const cell = cells[i] ?? "";
-    if (written !== cell && csvLine([cell], true) !== csvLine([written], false)) return false;
-  }
-  return true;
 }
 
 // ---- Writing: the results and failed-rows files, and any output stream ----

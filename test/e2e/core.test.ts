@@ -1,6 +1,7 @@
 import { copyFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { DEMO_SAMPLES } from "../../src/commands/demo.js";
 import { type Sandbox, startSandbox } from "../../src/sandbox/index.js";
 import {
   checkInvariants,
@@ -8,6 +9,7 @@ import {
   readResults,
   runCli,
   sandboxEnv,
+  summaryCounts,
   tempDir,
 } from "../helpers/cli.js";
 
@@ -36,8 +38,15 @@ const byLine = (rows: Record<string, string>[]) =>
 describe("bc-order-batch on samples/orders.csv", () => {
   it("applies every row kind and reports each row", async () => {
     const before = new Map(sandbox.store.orderIds().map((id) => [id, sandbox.store.getOrder(id)]));
-    const run = await runCli([input, "--quiet"], { env: sandboxEnv(sandbox) });
+    const run = await runCli([input, "--quiet", "--json"], { env: sandboxEnv(sandbox) });
     expect(run.code).toBe(1); // some sample rows fail on purpose
+    expect(JSON.parse(run.stdout)).toMatchObject({
+      rows: 16,
+      // Line 13's status is already Shipped (issue 12: only what changes is written).
+      by_result: { updated: 9, failed: 3, invalid: 2, unchanged: 2 },
+      shipments_created: 3,
+      totals_changed: 2,
+    });
 
     const results = await readResults(join(dir, "orders.results.csv"));
     checkInvariants({ inputRows: 16, results, sandbox });
@@ -54,9 +63,10 @@ describe("bc-order-batch on samples/orders.csv", () => {
       order_status_id: "2",
     });
     expectRow(3, { result: "updated", fields_updated: "staff_notes" });
+    // Line 2 set Shipped already: the shipment is created, the status is not sent again.
     expectRow(4, {
       result: "updated",
-      fields_updated: "shipment_created;status_id",
+      fields_updated: "shipment_created",
       order_status_id: "2",
       order_status: "Shipped",
     });
@@ -65,7 +75,15 @@ describe("bc-order-batch on samples/orders.csv", () => {
       fields_updated:
         "billing_first_name;billing_last_name;billing_street;billing_city;billing_zip;billing_country",
     });
-    expect(rows.get(5)?.message).toContain("recalculated the order totals");
+    // BigCommerce recalculated the totals (the billing country changed the tax): the row's message
+    // names each total that changed, with its new value, for the person reading the results.
+    const totals = ["subtotal_inc_tax", "total_inc_tax", "total_tax"] as const;
+    const after12345 = sandbox.store.getOrder(12345);
+    for (const field of totals) {
+      expect(after12345?.[field], field).not.toBe(before.get(12345)?.[field]);
+      expect(rows.get(5)?.message).toContain(field);
+      expect(rows.get(5)?.message).toContain(String(after12345?.[field]));
+    }
     // Status by name, customer message, shipment + status + notes, chosen address.
     expectRow(6, { order_id: "12346", result: "updated", order_status_id: "9" });
     expectRow(7, { result: "updated", fields_updated: "customer_message" });
@@ -84,6 +102,8 @@ describe("bc-order-batch on samples/orders.csv", () => {
     expectRow(16, { result: "invalid", error_code: "E_EMAIL" });
     // Re-shipping the same tracking number: no second shipment, the existing one is reported.
     expectRow(17, { result: "unchanged", shipment_id: rows.get(4)?.shipment_id as string });
+    // A shipment that exists and a status the order has: nothing written.
+    expectRow(13, { result: "unchanged", fields_updated: "", order_status_id: "2" });
 
     // The store's final state.
     const o12345 = sandbox.store.getOrder(12345);
@@ -162,35 +182,84 @@ describe("bc-order-batch on samples/orders.csv", () => {
     const env = sandboxEnv(sandbox);
     await runCli([input, "--quiet"], { env });
     const shipments = sandbox.store.createdShipments().length;
+    const first = byLine((await readResults(join(dir, "orders.results.csv"))).rows);
     const again = await runCli([input, "--quiet"], { env });
     expect(again.code).toBe(1);
     expect(sandbox.store.createdShipments()).toHaveLength(shipments);
     const rows = byLine((await readResults(join(dir, "orders.results.csv"))).rows);
-    expect(rows.get(4)).toMatchObject({ fields_updated: "status_id" });
-    expect(rows.get(4)?.message).toContain("already exists");
+    // The shipment is there already: the row reports it (its id), and creates none; the status
+    // is already Shipped, so nothing is sent (issue 12).
+    expect(rows.get(4)).toMatchObject({
+      result: "unchanged",
+      fields_updated: "",
+      shipment_id: first.get(4)?.shipment_id,
+    });
+    expect(first.get(4)?.shipment_id).toMatch(/^\d+$/);
     // A billing change already applied is not sent again.
     expect(rows.get(5)).toMatchObject({ result: "unchanged", fields_updated: "" });
   });
 
-  it("a status-only row costs one request", async () => {
+  it("a status-only row costs one read and one PUT; a re-run only the read (issue 12)", async () => {
     const file = join(dir, "status.csv");
     await writeFile(file, "order_id,status_id\n12346,Completed\n");
     const startRequests = sandbox.stats().requests;
     const run = await runCli([file, "--quiet"], { env: sandboxEnv(sandbox) });
     expect(run.code).toBe(0);
-    // One GET /order_statuses per run, then one PUT for the row.
-    expect(sandbox.stats().requests - startRequests).toBe(2);
-    expect(sandbox.stats().byRoute).toMatchObject({ order_statuses: 1, order_put: 1 });
+    // One GET /order_statuses per run, the order read with its consignments, one PUT.
+    expect(sandbox.stats().requests - startRequests).toBe(3);
+    expect(sandbox.stats().byRoute).toEqual({ order_statuses: 1, order: 1, order_put: 1 });
+    const again = await runCli([file, "--quiet"], { env: sandboxEnv(sandbox) });
+    expect(again.code).toBe(0);
+    expect(sandbox.stats().byRoute).toEqual({ order_statuses: 2, order: 2, order_put: 1 });
+  });
+
+  it("--reads per-order keeps the older cost: one PUT and no read for a status row", async () => {
+    const file = join(dir, "status.csv");
+    await writeFile(file, "order_id,status_id\n12346,Completed\n");
+    const run = await runCli([file, "--quiet", "--reads", "per-order"], {
+      env: sandboxEnv(sandbox),
+    });
+    expect(run.code).toBe(0);
+    expect(sandbox.stats().byRoute).toEqual({ order_statuses: 1, order_put: 1 });
   });
 });
 
 describe("npm run demo", () => {
-  it("runs the sample batch against an in-process sandbox and explains each row", async () => {
+  it("runs each sample against an in-process sandbox and explains each row", async () => {
     const run = await runCli(["demo"], { env: {} });
     expect(run.code).toBe(0);
-    expect(run.stdout).toContain("16 rows: updated 10, failed 3, invalid 2, unchanged 1");
-    expect(run.stdout).toMatch(/ {3}4 {2}12345 {2}updated {7}shipment_created, status_id/);
-    const results = await readResults(join(REPO_ROOT, "samples/orders.results.csv"));
-    checkInvariants({ inputRows: 16, results });
+    // One section per sample file: its table, then its summary.
+    const sections = run.stdout.split(/^Input: /m).slice(1);
+    expect(sections.map((section) => section.split("\n")[0])).toEqual(
+      DEMO_SAMPLES.map((sample) => join(REPO_ROOT, "samples", sample.file)),
+    );
+    const [orders, shipstation] = sections as [string, string];
+    expect(summaryCounts(orders)).toEqual({
+      rows: 16,
+      counts: { updated: 9, failed: 3, invalid: 2, unchanged: 2 },
+    });
+    for (const [section, sample] of [
+      [orders, "orders"],
+      [shipstation, "shipstation-export"],
+    ] as const) {
+      const results = await readResults(join(REPO_ROOT, `samples/${sample}.results.csv`));
+      checkInvariants({ inputRows: results.rows.length, results });
+      // One table line per row: its line, order and result, as the results file has them.
+      const table = [...section.matchAll(/^ *(\d+) {2}(\d+) {2}([a-z_]+) /gm)].map((m) =>
+        m.slice(1, 4),
+      );
+      // The order is each file's first column (order_id, or ShipStation's "Order - Number").
+      expect(table).toEqual(
+        results.rows.map((row, i) => [row.line, results.records[i]?.[0], row.result]),
+      );
+    }
+    // The export's rows ship with no flags: its headers, carriers and tracking numbers as they come.
+    const exported = await readResults(join(REPO_ROOT, "samples/shipstation-export.results.csv"));
+    expect(exported.rows.map((row) => row.result)).toEqual(["updated", "updated", "updated"]);
+    expect(exported.rows.map((row) => row.fields_updated)).toEqual([
+      "shipment_created",
+      "shipment_created",
+      "shipment_created",
+    ]);
   });
 });

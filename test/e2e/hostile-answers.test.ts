@@ -249,7 +249,9 @@ describe("8. a token with surrounding whitespace never leaks, in any form", () =
     async ({ suffix }) => {
       const echo = await startEcho(await statuses());
       const { file, output } = await noteRows([12345, 12346]);
-      const run = await runCli([file, "--debug", ...FAST, "--retry-budget", "4"], {
+      // Per-order reads: each note row is then its PUT, the write whose echo the results carry.
+      const args = [file, "--debug", ...FAST, "--retry-budget", "4", "--reads", "per-order"];
+      const run = await runCli(args, {
         env: hostileEnv(echo, `${CANARY}${suffix}`),
         secrets: LEAKS,
         timeoutMs: RUN_TIMEOUT_MS,

@@ -118,8 +118,8 @@ describe("encodings, end to end", () => {
 
     const file = await readResults(results);
     checkInvariants({ inputRows: 3, results: file, sandbox, run, expectCode: 0 });
-    // The results file is UTF-8 and comma-separated whatever the input was.
-    expect(file.text.split("\n")[0]).toMatch(/^order_id,status_id,staff_notes,billing_city,line,/);
+    // The results file is UTF-8, in the input's dialect (tab-separated here, as Excel exported it).
+    expect(file.text.split(/\r?\n/)[0]).toMatch(/^order_id\tstatus_id\tstaff_notes\tbilling_city\tline\t/);
     expect(file.rows.map((row) => [row.line, row.result, row.billing_city])).toEqual([
       ["2", "updated", "München"],
       ["3", "updated", "Kraków"],
@@ -161,9 +161,8 @@ describe("encodings, end to end", () => {
       run: runLe,
       expectCode: 0,
     });
-    expect(runLe.stderr).toMatch(
-      /^warning: .*utf16le-no-bom\.csv has no byte order mark.*UTF-16LE/m,
-    );
+    // A warning (warnings carry no code) naming the file and the encoding it was read as.
+    expect(runLe.stderr).toMatch(/^warning: .*utf16le-no-bom\.csv.*UTF-16LE/m);
     expect(sandbox.store.getOrder(12345)?.status_id).toBe(2);
   });
 
@@ -175,9 +174,11 @@ describe("encodings, end to end", () => {
 
     const file = await readResults(results);
     checkInvariants({ inputRows: 3, results: file, sandbox, run, expectCode: 0 });
-    expect(run.stderr).toContain(
-      `warning: ${input} is not valid UTF-8 (first bad byte at line 3); decoded as Windows-1252`,
-    );
+    // A warning naming the file, the line of the first bad byte and the encoding used instead.
+    const warning = run.stderr.split("\n").find((line) => line.startsWith("warning: "));
+    expect(warning).toContain(input);
+    expect(warning).toMatch(/\bline 3\b/);
+    expect(warning).toContain("Windows-1252");
     // The results file is UTF-8 (readResults decodes it as such).
     expect(file.rows.map((row) => [row.billing_first_name, row.billing_last_name])).toEqual([
       ["Juan", "Perez"],
@@ -206,7 +207,8 @@ describe("encodings, end to end", () => {
     const before = storeState(sandbox);
     const { input, results } = await prepareInput("windows-1252-accents.csv");
     const run = await runCli([input, "--encoding", "utf-8"], { env: sandboxEnv(sandbox) });
-    expectFileRejected(run, sandbox, before, { input, results, line: 3 });
+    expectFileRejected(run, sandbox, before, { input, results, line: 3, code: "E_ENCODING" });
+    // The message names the byte to look for.
     expect(run.stderr).toContain("0xE9");
   });
 
@@ -221,6 +223,7 @@ describe("encodings, end to end", () => {
       ["2", "updated", ""],
       ["3", "invalid", "E_INVALID_UTF8"],
     ]);
+    // The row's error names the byte to look for.
     expect(file.rows[1]?.error).toContain("0xFF");
     expect(sandbox.store.getOrder(12345)?.staff_notes).toBe("ok");
     expect(sandbox.store.getOrder(12346)?.staff_notes).toBe(notesBefore);
@@ -232,9 +235,15 @@ describe("encodings, end to end", () => {
     const before = storeState(sandbox);
     const { input, results } = await prepareInput("windows-1252-header.csv");
     const rejected = await runCli([input], { env: sandboxEnv(sandbox) });
-    expectFileRejected(rejected, sandbox, before, { input, results, line: 1 });
+    expectFileRejected(rejected, sandbox, before, {
+      input,
+      results,
+      line: 1,
+      code: "E_HEADER_NO_ORDER_ID",
+    });
     // The name is decoded (º, not mojibake or U+FFFD) so the user can recognise it.
-    expect(rejected.stderr).toContain('unknown column "Nº pedido"');
+    // (Issue 13: "Nº pedido" reads as "No. pedido", so the message offers it as the order id column.)
+    expect(rejected.stderr).toContain('"Nº pedido');
 
     const run = await runCli(
       [input, "--quiet", "--map", "Nº pedido=order_id,Transportista=shipping_provider"],
@@ -258,9 +267,12 @@ describe("encodings, end to end", () => {
 
     const file = await readResults(join(dir, "damaged.results.csv"));
     checkInvariants({ inputRows: 2, results: file, sandbox, run, expectCode: 1 });
-    expect(file.rows.map((row) => row.result)).toEqual(["invalid", "updated"]);
+    expect(file.rows.map((row) => [row.result, row.error_code])).toEqual([
+      ["invalid", "E_REPLACEMENT_CHAR"],
+      ["updated", ""],
+    ]);
+    // The error names the column that holds the damaged value.
     expect(file.rows[0]?.error).toContain("staff_notes");
-    expect(file.rows[0]?.error).toContain("U+FFFD");
     expect(sandbox.store.getOrder(12345)?.staff_notes).toBe("");
     expect(sandbox.stats().byRoute.order_put).toBe(1);
     expect(JSON.stringify(storeState(sandbox))).not.toContain("\uFFFD");

@@ -9,11 +9,13 @@ import {
 } from "../../src/sandbox/index.js";
 import {
   checkInvariants,
+  expectFatal,
   REPO_ROOT,
   readResults,
   runCli,
   sandboxEnv,
   startE2eSandbox,
+  summaryCounts,
   tempDir,
   writeCsv,
 } from "../helpers/cli.js";
@@ -52,16 +54,17 @@ describe("--dry-run", () => {
       fields_updated: "status_id",
       order_status_id: "11",
     });
+    // The shipment would set Shipped itself: the status is not to be sent (issue 12).
     expect(rows.get("4")).toMatchObject({
       result: "would_update",
-      fields_updated: "shipment_created;status_id",
+      fields_updated: "shipment_created",
     });
     // 12353 is already Shipped and its shipment exists: nothing differs.
     expect(rows.get("13")).toMatchObject({ result: "unchanged", fields_updated: "" });
-    expect(rows.get("10")).toMatchObject({ result: "failed" });
-    expect(rows.get("11")?.error).toContain("no shipping address");
-    expect(rows.get("14")?.error).toContain("not found");
-    expect(rows.get("15")).toMatchObject({ result: "invalid" });
+    expect(rows.get("10")).toMatchObject({ result: "failed", error_code: "E_SEVERAL_ADDRESSES" });
+    expect(rows.get("11")).toMatchObject({ result: "failed", error_code: "E_NO_SHIPPING_ADDRESS" });
+    expect(rows.get("14")).toMatchObject({ result: "failed", error_code: "E_ORDER_NOT_FOUND" });
+    expect(rows.get("15")).toMatchObject({ result: "invalid", error_code: "E_UNKNOWN_STATUS" });
   });
 });
 
@@ -98,7 +101,8 @@ describe("summary", () => {
       rows: 16,
       succeeded: 11,
       failed: 5,
-      by_result: { updated: 10, unchanged: 1, failed: 3, invalid: 2 },
+      // Line 13's status is already Shipped: unchanged (issue 12).
+      by_result: { updated: 9, unchanged: 2, failed: 3, invalid: 2 },
       shipments_created: 3,
       totals_changed: 2,
       rate_limited: 0,
@@ -110,8 +114,10 @@ describe("summary", () => {
 
   it("prints the human summary on stderr, with no escape codes when stderr is not a terminal", async () => {
     const run = await runCli([input], { env: sandboxEnv(sandbox) });
-    expect(run.stderr).toContain("16 rows: updated 10, failed 3, invalid 2, unchanged 1");
-    expect(run.stderr).toContain("shipments created: 3");
+    expect(summaryCounts(run.stderr)).toEqual({
+      rows: 16,
+      counts: { updated: 9, failed: 3, invalid: 2, unchanged: 2 },
+    });
     expect(run.stderr).not.toContain("\u001b[");
     expect(run.stdout).toBe("");
   });
@@ -165,7 +171,7 @@ describe("--map", () => {
 
 describe("multi-store credentials", () => {
   /**
-   * Store A has a small quota, mostly used up by another app when the run starts (NOTES.md §8: all
+   * Store A has a small quota, mostly used up by another app when the run starts (docs/bigcommerce-api.md §8: all
    * apps share the store's quota), so the tool must wait for A's next window; store B has room.
    * With a limiter per store, B's rows go on while A waits (issue #7), and neither store sees a 429.
    */
@@ -206,7 +212,17 @@ describe("multi-store credentials", () => {
     // Another app leaves 2 requests of A's window: with the reserve, the tool may send 1.
     a.store.consumeQuota(QUOTA - 2);
     const run = await runCli(
-      [file, "--quiet", "--credentials", credentials, "--reserve", String(RESERVE)],
+      // Per-order reads: a note row is then exactly one PUT, which the windows above are sized for.
+      [
+        file,
+        "--quiet",
+        "--credentials",
+        credentials,
+        "--reserve",
+        String(RESERVE),
+        "--reads",
+        "per-order",
+      ],
       { env: {} },
     );
 
@@ -257,8 +273,8 @@ describe("multi-store credentials", () => {
     );
     await chmod(credentials, 0o644);
     const run = await runCli([input, "--credentials", credentials], { env: {} });
-    expect(run.code).toBe(2);
-    expect(run.stderr).toContain(`chmod 600 ${credentials}`);
+    // The fix, ready to paste.
+    expectFatal(run, "E_CREDENTIALS_PERMISSIONS", { names: [`chmod 600 ${credentials}`] });
     expect(sandbox.stats().requests).toBe(0);
   });
 
@@ -285,8 +301,10 @@ describe("multi-store credentials", () => {
       "order_id,status_id,credentials_id\n12345,2,us\n12346,2,\n",
     );
     expect(code).toBe(1);
-    expect(rows.map((row) => row.result)).toEqual(["updated", "failed"]);
-    expect(rows[1]?.error).toContain("--credentials-id");
+    expect(rows.map((row) => [row.result, row.error_code])).toEqual([
+      ["updated", ""],
+      ["failed", "E_NO_DEFAULT_STORE"],
+    ]);
   });
 
   it("reports a row naming an unknown credentials id as invalid", async () => {
@@ -294,28 +312,43 @@ describe("multi-store credentials", () => {
       "order_id,status_id,credentials_id\n12345,2,us\n12346,2,asia\n",
     );
     expect(code).toBe(1);
-    expect(rows.map((row) => row.result)).toEqual(["updated", "invalid"]);
-    expect(rows[1]?.error).toContain("asia");
+    expect(rows.map((row) => [row.result, row.error_code])).toEqual([
+      ["updated", ""],
+      ["invalid", "E_UNKNOWN_CREDENTIALS"],
+    ]);
+    // The error names the id the row gave.
+    expect(rows[1]?.error).toContain('"asia"');
   });
 });
 
 describe("check", () => {
   it("reports a ready store and exits 0", async () => {
-    const run = await runCli(["check"], { env: sandboxEnv(sandbox) });
+    const run = await runCli(["check", "--json"], { env: sandboxEnv(sandbox) });
     expect(run.code).toBe(0);
-    expect(run.stdout).toContain("quota 150 requests per window");
-    expect(run.stdout).toContain("newest order 12353");
+    const report = JSON.parse(run.stdout);
+    expect(report).toMatchObject({ ready: true, exit_code: 0, stores: [{ ready: true }] });
+    const checks: { ok: boolean; detail: string }[] = report.stores[0].checks;
+    expect(checks.every((check) => check.ok)).toBe(true);
+    // What it read from the store: its quota (150, the sandbox's default) and its newest order.
+    const details = checks.map((check) => check.detail).join("\n");
+    expect(details).toMatch(/\b150\b/);
+    expect(details).toMatch(/\b12353\b/);
     expect(writes(sandbox)).toEqual([]);
   });
 
   it("says the credentials were rejected and exits 2", async () => {
-    const run = await runCli(["check"], {
+    const run = await runCli(["check", "--json"], {
       // A well-formed token the store does not know (shorter than 8 characters is refused first).
       env: { ...sandboxEnv(sandbox), BIGCOMMERCE_ACCESS_TOKEN: "wrong-token-0000" },
     });
     expect(run.code).toBe(2);
-    expect(run.stdout).toContain("FAIL");
-    expect(run.stdout).toContain("HTTP 401");
+    // --json reports each check: the URL is fine, the credentials check fails
+    // with the store's 401 and no check runs after it.
+    const report = JSON.parse(run.stdout);
+    expect(report).toMatchObject({ ready: false, exit_code: 2, stores: [{ ready: false }] });
+    const checks: { ok: boolean; detail: string }[] = report.stores[0].checks;
+    expect(checks.map((check) => check.ok)).toEqual([true, false]);
+    expect(checks[1]?.detail).toMatch(/\b401\b/);
   });
 });
 

@@ -1,12 +1,15 @@
 // Issue 5 "Writing results": cells that a spreadsheet would run as formulas are neutralised in the
 // results file (OWASP CSV injection) while BigCommerce gets the real values; --excel adds a BOM; the
 // results file re-parses strictly to exactly one record per input row, however awkward the input.
-import { readFile } from "node:fs/promises";
+import { existsSync } from "node:fs";
+import { mkdir, readFile, symlink } from "node:fs/promises";
 import { join } from "node:path";
 import { parse } from "csv-parse/sync";
 import { describe, expect, it } from "vitest";
 import {
   checkInvariants,
+  expectFatal,
+  orderRows,
   parseResults,
   prepareInput,
   REPO_ROOT,
@@ -165,5 +168,79 @@ describe("the results file re-parses strictly to one record per input row", () =
       expect(failed.records).toHaveLength(bad);
       for (const record of failed.records) expect(record).toHaveLength(failed.header.length);
     }
+  });
+});
+
+describe("an output that cannot be written", () => {
+  /** Where validate is told to write, and what the failure must name; `dir` holds the input. */
+  type Arrange = (dir: string) => Promise<{ output: string; names: string[] }>;
+
+  it.each<{ what: string; code: string; rows: number; leavesNoResults: boolean; arrange: Arrange }>(
+    [
+      {
+        what: "results path in a missing directory",
+        code: "E_OUTPUT_UNWRITABLE",
+        rows: 1,
+        leavesNoResults: false, // its directory does not exist
+        arrange: async (dir) => {
+          const output = join(dir, "missing", "out.csv");
+          return { output, names: [output] };
+        },
+      },
+      {
+        what: "failed-rows path that is a directory",
+        code: "E_OUTPUT_UNWRITABLE",
+        rows: 1,
+        leavesNoResults: true,
+        arrange: async (dir) => {
+          await mkdir(join(dir, "out.failed.csv"));
+          return { output: join(dir, "out.csv"), names: ["out.failed.csv"] };
+        },
+      },
+      {
+        // Writing to /dev/full fails with ENOSPC, like a full disk: no crash, no hang.
+        what: "results file full mid-run (/dev/full)",
+        code: "E_OUTPUT_WRITE",
+        rows: 5000,
+        leavesNoResults: false,
+        arrange: async (dir) => {
+          const output = join(dir, "out.csv");
+          await symlink("/dev/full", output);
+          return { output, names: [output] };
+        },
+      },
+    ],
+  )(
+    "$what: exit 2 with $code, naming the file",
+    async ({ code, rows, leavesNoResults, arrange }) => {
+      const dir = await tempDir("bc-output-safety-");
+      const input = await writeCsv(
+        join(dir, "orders.csv"),
+        ["order_id", "staff_notes"],
+        Array.from({ length: rows }, (_, i) => [String(i + 1), `note ${i}`]),
+      );
+      const { output, names } = await arrange(dir);
+      const run = await runCli(["validate", input, "-o", output]);
+      expectFatal(run, code, { names });
+      if (leavesNoResults) expect(existsSync(output)).toBe(false);
+    },
+  );
+
+  it("the failed-rows file failing during a run stops it: few rows applied, exit 2", async () => {
+    const rows = 40;
+    const sandbox = await startE2eSandbox({
+      seed: { generate: { orders: rows } },
+      latencyMs: 20,
+    });
+    const dir = await tempDir("bc-output-safety-");
+    const { header, rows: data } = orderRows(rows, "note");
+    const input = await writeCsv(join(dir, "orders.csv"), header, data);
+    const output = join(dir, "orders.results.csv");
+    await symlink("/dev/full", join(dir, "orders.results.failed.csv"));
+    const run = await runCli([input, "-o", output, "--concurrency", "2", "--quiet"], {
+      env: sandboxEnv(sandbox),
+    });
+    expectFatal(run, "E_OUTPUT_WRITE", { names: ["orders.results.failed.csv"] });
+    expect(sandbox.stats().writesApplied).toBeLessThan(rows / 2);
   });
 });

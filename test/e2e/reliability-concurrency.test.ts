@@ -5,6 +5,10 @@
  */
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
+import { RetryQuota } from "../../src/api/retry-policy.js";
+import { StoreRegistry } from "../../src/apply/stores.js";
+import { runBatch } from "../../src/index.js";
+import { GENERATED_FIRST_ID } from "../../src/sandbox/index.js";
 import {
   checkInvariants,
   orderRows,
@@ -15,6 +19,7 @@ import {
   tempDir,
   writeCsv,
 } from "../helpers/cli.js";
+import { credentialsOf, directoryOf } from "../helpers/stores.js";
 
 async function run(args: {
   orders: number;
@@ -69,7 +74,8 @@ describe("concurrency", () => {
       run: result,
       expectCode: 1,
       input,
-      allowedResults: ["updated", "failed"],
+      // A repeated status row of an order finds it set already (issue 12): unchanged.
+      allowedResults: ["updated", "unchanged", "failed"],
     });
     const stats = sandbox.stats();
     expect(stats.maxInFlightPerOrder).toBe(1);
@@ -91,5 +97,70 @@ describe("concurrency", () => {
     }
     expect(summary.shipmentsCreated).toBe(4);
     expect(summary.counts.failed).toBe(4 * 3);
+  });
+});
+
+describe("one store, however its credentials spell it", () => {
+  const FIRST = GENERATED_FIRST_ID;
+
+  it("one client for http://h and http://h/ and any case of the hash; another hash is another store", async () => {
+    const sandbox = await startE2eSandbox();
+    const url = sandbox.env.BIGCOMMERCE_API_URL;
+    const hash = sandbox.env.BIGCOMMERCE_STORE_HASH;
+    const controller = new AbortController();
+    const registry = new StoreRegistry({
+      directory: directoryOf(
+        {
+          a: credentialsOf(sandbox),
+          b: credentialsOf(sandbox, `${url}/`),
+          c: { ...credentialsOf(sandbox, `${url}//`), storeHash: hash.toUpperCase() },
+          d: { ...credentialsOf(sandbox), storeHash: `${hash}2` },
+        },
+        "a",
+      ),
+      userAgent: "test",
+      retryQuota: new RetryQuota(),
+      signal: controller.signal,
+    });
+    try {
+      const store = registry.get("a");
+      expect(registry.get("b")).toBe(store);
+      expect(registry.get("c")).toBe(store);
+      expect(registry.get("d")).not.toBe(store);
+      expect(registry.stats()).toHaveLength(2);
+    } finally {
+      controller.abort();
+    }
+  });
+
+  it("rows of one order under two spellings of the store never run side by side", async () => {
+    const sandbox = await startE2eSandbox({ seed: { generate: { orders: 2 } }, latencyMs: 10 });
+    const dir = await tempDir("bc-rel-conc-");
+    const rows = 24;
+    const input = await writeCsv(
+      join(dir, "orders.csv"),
+      ["order_id", "staff_notes", "credentials_id"],
+      Array.from({ length: rows }, (_, i) => [
+        String(FIRST + (i % 2)),
+        `note ${i}`,
+        i % 4 < 2 ? "plain" : "slash",
+      ]),
+    );
+    const url = sandbox.env.BIGCOMMERCE_API_URL;
+    const summary = await runBatch({
+      input,
+      mode: "run",
+      output: join(dir, "out.csv"),
+      concurrency: 4,
+      stores: directoryOf(
+        { plain: credentialsOf(sandbox), slash: credentialsOf(sandbox, `${url}/`) },
+        "plain",
+      ),
+    });
+    expect(summary.byResult).toEqual({ updated: rows });
+    expect(sandbox.stats().maxInFlightPerOrder).toBe(1);
+    // Each order ends with the note of its last row (file order kept per order).
+    expect(sandbox.store.getOrder(FIRST)?.staff_notes).toBe(`note ${rows - 2}`);
+    expect(sandbox.store.getOrder(FIRST + 1)?.staff_notes).toBe(`note ${rows - 1}`);
   });
 });

@@ -103,6 +103,9 @@ describe("recovery from transient failures", () => {
         "--retry-budget",
         "200",
         "--json",
+        // The faults are scheduled on the per-order read routes (bulk reads: reliability-bulk-reads).
+        "--reads",
+        "per-order",
       ],
       { env: sandboxEnv(sandbox) },
     );
@@ -247,13 +250,31 @@ describe("an outcome that cannot be known", () => {
     };
     const { file, output } = await writeInput(input);
     const env = sandboxEnv(sandbox);
-    const args = [file, "-o", output, ...FAST, "--max-attempts", "2", "--reconcile-delay-ms", "5"];
+    // The per-order flow plans on a GET shipments; bulk reads skip it (reliability-bulk-reads).
+    const args = [
+      file,
+      "-o",
+      output,
+      ...FAST,
+      "--max-attempts",
+      "2",
+      "--reconcile-delay-ms",
+      "5",
+      "--reads",
+      "per-order",
+    ];
 
     const first = await runCli(args, { env });
     const before = await readResults(output);
     checkInvariants({ inputRows: 3, results: before, sandbox, run: first, expectCode: 1, input });
     expect(before.rows.map((row) => row.result)).toEqual(["updated", "needs_review", "updated"]);
-    expect(before.rows[1]).toMatchObject({ success: "false", fields_updated: "", shipment_id: "" });
+    expect(before.rows[1]).toMatchObject({
+      success: "false",
+      fields_updated: "",
+      shipment_id: "",
+      error_code: "E_HTTP_STATUS",
+    });
+    // A person checks the order in the control panel: the message names the tracking number.
     expect(before.rows[1]?.message).toContain("1ZE2EA0000001");
     expect(sandbox.store.listShipments(100001)).toHaveLength(1);
 

@@ -1,6 +1,6 @@
 /**
  * Issue 4, "Rate limits": the built CLI against a sandbox store with a small quota window (scaled
- * down from BigCommerce's 150 per 30 s, NOTES.md §8). One gate per store pauses every worker before
+ * down from BigCommerce's 150 per 30 s, docs/bigcommerce-api.md §8). One gate per store pauses every worker before
  * the quota runs out (so 429s are rare) and after a 429 until the wait the server asked for is over:
  * no request is sent inside an open 429 window, with or without rate-limit headers, and also when
  * the store's other apps use up the quota. Checked from the sandbox's own request log.
@@ -152,7 +152,7 @@ describe("rate limits", () => {
 
   it("after a 429 without headers, every worker backs off", async () => {
     // No quota headers at all (unlimited store); a bare 429 means "platform under load"
-    // (NOTES.md §8): the gate pauses everyone for at least half of --backoff-base-ms.
+    // (docs/bigcommerce-api.md §8): the gate pauses everyone for at least half of --backoff-base-ms.
     const sandbox = await startE2eSandbox({
       seed: { generate: { orders: 60 } },
       latencyMs: 20,

@@ -9,7 +9,8 @@ import { existsSync } from "node:fs";
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import type { Sandbox } from "../../src/sandbox/index.js";
+import { loadStoreDirectory, type RowOutcome, runBatch } from "../../src/index.js";
+import { GENERATED_FIRST_ID, type Sandbox } from "../../src/sandbox/index.js";
 import { createRandom, randomInt } from "../../src/sandbox/random.js";
 import {
   checkInvariants,
@@ -23,6 +24,7 @@ import {
   waitUntil,
   writeCsv,
 } from "../helpers/cli.js";
+import { ordersTouched } from "../helpers/stores.js";
 
 const ROWS = 90;
 
@@ -185,5 +187,108 @@ describe("kill -9, then --resume", () => {
     for (const [orderId, , note] of input.rows) {
       expect(sandbox.store.getOrder(Number(orderId))?.staff_notes).toBe(note);
     }
+  });
+});
+
+describe("--resume matches the earlier results to the input", () => {
+  const FIRST = GENERATED_FIRST_ID;
+
+  it("with --map, matches rows by the mapped order_id column: nothing is redone, outcomes carry the order", async () => {
+    const rows = 20;
+    const sandbox = await startE2eSandbox({ seed: { generate: { orders: rows } } });
+    const dir = await tempDir("bc-rel-resume-");
+    const input = await writeCsv(
+      join(dir, "erp.csv"),
+      ["Order Number", "Notes"],
+      Array.from({ length: rows }, (_, i) => [String(FIRST + i), `mapped ${i}`]),
+    );
+    const output = join(dir, "erp.results.csv");
+    const read = { columnMap: { "Order Number": "order_id", Notes: "staff_notes" } };
+    const stores = await loadStoreDirectory({ env: sandbox.env });
+    const first = await runBatch({ input, mode: "run", output, stores, read });
+    expect(first.byResult).toEqual({ updated: rows });
+
+    const logBefore = sandbox.stats().requestLog.length;
+    const seen: RowOutcome[] = [];
+    const second = await runBatch({
+      input,
+      mode: "run",
+      output,
+      stores,
+      read,
+      resume: true,
+      onRow: (outcome) => seen.push(outcome),
+    });
+    expect(second.byResult).toEqual({ updated: rows });
+    expect(ordersTouched(sandbox, logBefore)).toEqual([]);
+    expect(seen.map((outcome) => outcome.orderId)).toEqual(
+      Array.from({ length: rows }, (_, i) => FIRST + i),
+    );
+  });
+
+  it("redoes a row edited since the earlier run; a row written with a leading ' is still matched", async () => {
+    const sandbox = await startE2eSandbox({ seed: { generate: { orders: 3 } } });
+    const dir = await tempDir("bc-rel-resume-");
+    const header = ["order_id", "status_id", "staff_notes"];
+    const file = join(dir, "orders.csv");
+    const rows = [
+      [String(FIRST), "Shiped", ""],
+      // Starts like a formula: the results file shows it as '-5 units (csv-line.ts).
+      [String(FIRST + 1), "", "-5 units, see =SUM(A1)"],
+      [String(FIRST + 2), "", "plain"],
+    ];
+    const input = await writeCsv(file, header, rows);
+    const output = join(dir, "orders.results.csv");
+    const stores = await loadStoreDirectory({ env: sandbox.env });
+    const first = await runBatch({ input, mode: "run", output, stores });
+    expect(first.byResult).toEqual({ invalid: 1, updated: 2 });
+
+    // The typo is fixed on the same line, for the same order.
+    await writeCsv(file, header, [[String(FIRST), "Shipped", ""], ...rows.slice(1)]);
+    const logBefore = sandbox.stats().requestLog.length;
+    const second = await runBatch({ input, mode: "run", output, stores, resume: true });
+    expect(second.byResult).toEqual({ updated: 3 });
+    // Its read and its PUT (issue 12: every row reads its order first).
+    expect([...new Set(ordersTouched(sandbox, logBefore))]).toEqual([FIRST]);
+    expect(sandbox.store.getOrder(FIRST)?.status_id).toBe(2);
+    const results = await readResults(output, { secrets: [sandbox.env.BIGCOMMERCE_ACCESS_TOKEN] });
+    expect(results.rows.map((row) => row.result)).toEqual(["updated", "updated", "updated"]);
+    expect(results.rows[1]?.staff_notes).toBe("'-5 units, see =SUM(A1)");
+  });
+
+  it("the summary counts what this run did; rows carried over reach onRow with their record's values", async () => {
+    const rows = 6;
+    const sandbox = await startE2eSandbox({ seed: { generate: { orders: rows } } });
+    const dir = await tempDir("bc-rel-resume-");
+    const { header, rows: data } = orderRows(rows, "shipment");
+    const input = await writeCsv(join(dir, "tracking.csv"), header, data);
+    const output = join(dir, "tracking.results.csv");
+    const stores = await loadStoreDirectory({ env: sandbox.env });
+    const first = await runBatch({ input, mode: "run", output, stores });
+    expect(first.shipmentsCreated).toBe(rows);
+
+    const seen: RowOutcome[] = [];
+    const second = await runBatch({
+      input,
+      mode: "run",
+      output,
+      stores,
+      resume: true,
+      onRow: (outcome) => seen.push(outcome),
+    });
+    expect(second).toMatchObject({ rows, shipmentsCreated: 0, totalsChanged: 0 });
+    expect(second.byResult).toEqual({ updated: rows });
+    seen.forEach((outcome, i) => {
+      const orderId = FIRST + i;
+      const [shipment] = sandbox.store.listShipments(orderId);
+      expect(outcome).toMatchObject({
+        orderId,
+        result: "updated",
+        fieldsUpdated: ["shipment_created"],
+        shipmentId: shipment?.id,
+        orderStatusId: sandbox.store.getOrder(orderId)?.status_id,
+      });
+      expect(outcome.shipmentCreated).toBeFalsy();
+    });
   });
 });

@@ -18,6 +18,7 @@ import {
   sandboxEnv,
   spawnCli,
   startE2eSandbox,
+  summaryCounts,
   tempDir,
   waitUntil,
   writeCsv,
@@ -187,6 +188,8 @@ describe("graceful stop", () => {
     }).counts;
     expect(counts).toEqual({ updated: 4, needs_review: 2, not_attempted: 6 });
     for (const row of first.rows.filter((r) => r.result === "needs_review")) {
+      expect(row.error_code, `line ${row.line}`).toBe("E_ABORTED");
+      // A person checks the order in the control panel: the message names what to look for.
       expect(row.message).toContain(row.tracking_number);
     }
 
@@ -222,18 +225,23 @@ describe("graceful stop", () => {
     const input = { header: notes.header, rows: [...notes.rows, ...shipments.rows] };
     const { file, output } = await writeInput(input);
     const env = sandboxEnv(sandbox);
-    const args = [file, "-o", output, "--concurrency", "2", "--grace", "30"];
+    // --json: the exit is reported as a code on stdout.
+    const args = [file, "-o", output, "--concurrency", "2", "--grace", "30", "--json"];
     const cli = spawnCli(args, { env });
     await workersStuck(sandbox, 2, () => (sandbox.stats().byRoute.order_put ?? 0) >= 6);
     cli.child.kill("SIGINT");
-    await cli.waitForOutput(/finishing the rows in flight/);
+    // The CLI acknowledges the first signal (its line starts with the signal's name).
+    await cli.waitForOutput(/^SIGINT: /m);
     const second = performance.now();
     cli.child.kill("SIGINT");
     const run = await cli.result;
     // "At once": far below the 30 s grace period the first SIGINT alone would have waited.
     expect(performance.now() - second).toBeLessThan(10_000);
     expect(run.code).toBe(130);
-    expect(run.stderr).toMatch(/Second interrupt/);
+    expect(JSON.parse(run.stdout)).toMatchObject({
+      error: { code: "E_INTERRUPTED" },
+      exit_code: 130,
+    });
     await settled(sandbox);
     expect(sandbox.store.createdShipments()).toHaveLength(0);
 
@@ -253,5 +261,43 @@ describe("graceful stop", () => {
     expectOneShipmentPerRow(sandbox, final);
     for (const row of final.rows)
       expect(appliedInStore(sandbox, row), `line ${row.line}`).toBe(true);
+  });
+});
+
+describe("-o - into a reader that stops early (| head)", () => {
+  it("validate: the CLI stops, prints its summary on stderr and exits 130", async () => {
+    const dir = await tempDir("bc-rel-signals-");
+    const total = 100_000;
+    const rows = Array.from({ length: total }, (_, i) => [String(i + 1), `n${i}`]);
+    const input = await writeCsv(join(dir, "big.csv"), ["order_id", "staff_notes"], rows);
+    const cli = spawnCli(["validate", input, "-o", "-"]);
+    await cli.waitForOutput(/,valid,/, "stdout");
+    cli.child.stdout?.destroy();
+    const run = await cli.result;
+    // 130, not 1 (an unhandled rejection) nor 13 (an unsettled top-level await).
+    expect(run.code, run.stderr).toBe(130);
+    expect(run.stderr).not.toMatch(/^\s+at /m);
+    const summary = summaryCounts(run.stderr);
+    // Stopped: the summary counts the rows read before the reader went away, not the whole file.
+    expect(summary?.rows).toBeLessThan(total);
+    expect(summary?.counts.valid).toBe(summary?.rows);
+  });
+
+  it("a run: stops starting rows once stdout is gone, summary on stderr, exit 130", async () => {
+    const rows = 600;
+    const sandbox = await startE2eSandbox({ seed: { generate: { orders: rows } }, latencyMs: 5 });
+    const dir = await tempDir("bc-rel-signals-");
+    const { header, rows: data } = orderRows(rows, "note");
+    const input = await writeCsv(join(dir, "orders.csv"), header, data);
+    const cli = spawnCli([input, "-o", "-", "--concurrency", "2"], { env: sandboxEnv(sandbox) });
+    await cli.waitForOutput(/,updated,/, "stdout");
+    cli.child.stdout?.destroy();
+    const run = await cli.result;
+    expect(run.code, run.stderr).toBe(130);
+    expect(run.stderr).not.toMatch(/^\s+at /m);
+    const summary = summaryCounts(run.stderr);
+    expect(summary?.rows).toBe(rows);
+    expect(summary?.counts.not_attempted ?? 0).toBeGreaterThan(rows / 2);
+    expect(sandbox.stats().writesApplied).toBeLessThan(rows / 2);
   });
 });

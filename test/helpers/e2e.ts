@@ -133,7 +133,7 @@ export interface Results {
  * short last record throws csv-parse's CsvError (with its `code`). A BOM (--excel) is skipped.
  */
 export function parseResults(text: string): Results {
-  const records = parse(text, { bom: true }) as string[][];
+  const records = parse(text, { bom: true, delimiter: delimiterOf(text) }) as string[][];
   const [header, ...data] = records;
   if (header === undefined) {
     throw Object.assign(new Error("The results CSV is empty: no header"), {
@@ -148,6 +148,24 @@ export function parseResults(text: string): Results {
     return row;
   });
   return { header, rows, records: data, text };
+}
+
+/**
+ * The delimiter of a results or failed-rows file: they are written in the input's dialect, so the
+ * one the header line uses most (a comma when none).
+ */
+function delimiterOf(text: string): string {
+  const header = text.slice(0, text.search(/\r?\n|$/));
+  let best = ",";
+  let most = 0;
+  for (const delimiter of [",", ";", "\t", "|"]) {
+    const count = header.split(delimiter).length - 1;
+    if (count > most) {
+      best = delimiter;
+      most = count;
+    }
+  }
+  return best;
 }
 
 /**
@@ -428,9 +446,11 @@ export function findViolations(options: InvariantOptions): Violation[] {
     for (const orderId of touched) {
       const perTracking = new Map<string, number[]>();
       for (const shipment of sandbox.store.listShipments(orderId)) {
-        const ids = perTracking.get(shipment.tracking_number) ?? [];
+        // Compared as carriers print them: `1Z 999 AA1…` and `1z999aa1…` are one parcel.
+        const key = shipment.tracking_number.replace(/[\s-]+/g, "").toLowerCase();
+        const ids = perTracking.get(key) ?? [];
         ids.push(shipment.id);
-        perTracking.set(shipment.tracking_number, ids);
+        perTracking.set(key, ids);
       }
       for (const [tracking, ids] of perTracking) {
         if (ids.length > 1) {
@@ -599,21 +619,80 @@ export function storeState(sandbox: Sandbox): unknown[] {
   }));
 }
 
+// ---- The human summary on stderr ----
+
+export interface SummaryCounts {
+  /** The rows the summary's first line counts. */
+  readonly rows: number;
+  /** Rows per result state this run reported (carried-over rows apart). */
+  readonly counts: Readonly<Partial<Record<RowResultState, number>>>;
+}
+
 /**
- * A file refused as a whole (issue #5): exit 2, `file:line: … expected …` on stderr without a stack
- * trace, not one request to the store, the store unchanged, and no results file.
+ * The counts of the summary's first line (`16 rows: updated 10, failed 3` or, after --resume,
+ * `… ; this run: updated 2`); undefined when `text` holds no summary. Only the numbers and the
+ * result states are read, never the wording around them.
+ */
+export function summaryCounts(text: string): SummaryCounts | undefined {
+  const line = /^(\d+) rows?: (.*)$/m.exec(text);
+  if (line === null) return undefined;
+  const own = (line[2] ?? "").split("this run: ").at(-1) ?? "";
+  const counts: Partial<Record<RowResultState, number>> = {};
+  for (const [, state, count] of own.matchAll(/\b([a-z_]+) (\d+)\b/g)) {
+    if (KNOWN_STATES.has(state as string)) counts[state as RowResultState] = Number(count);
+  }
+  return { rows: Number(line[1]), counts };
+}
+
+// ---- Fatal errors ----
+
+/**
+ * The stable codes a CLI run printed on stderr, in order: every fatal message ends with
+ * `[E_CODE]` (src/cli.ts), as do some warnings. Assert on these, never on the prose before them.
+ */
+export function stderrCodes(stderr: string): string[] {
+  return [...stderr.matchAll(/\[(E_[A-Z0-9_]+)\]$/gm)].map((match) => match[1] as string);
+}
+
+/**
+ * A run that ended on a fatal error: exit `exit` (2 unless given), `code` as the only code on
+ * stderr, no stack trace (nor an unhandled rejection's, which prints one), and, where given, each
+ * of `names` (a file the operator must look at) on stderr.
+ */
+export function expectFatal(
+  run: CliResult,
+  code: string,
+  options: { exit?: number; names?: readonly string[] } = {},
+): void {
+  expect(run.code, run.stderr).toBe(options.exit ?? 2);
+  expect(stderrCodes(run.stderr), run.stderr).toEqual([code]);
+  expect(run.stderr).not.toMatch(/^\s+at /m);
+  for (const name of options.names ?? []) expect(run.stderr).toContain(name);
+}
+
+/**
+ * A file refused as a whole (issue #5): exit 2, `file:line: ` on stderr ending with the fatal
+ * code (`code` when given), without a stack trace, not one request to the store, the store
+ * unchanged, and no results file.
  */
 export function expectFileRejected(
   run: CliResult,
   sandbox: Sandbox,
   before: unknown,
-  where: { readonly input: string; readonly results: string; readonly line?: number | undefined },
+  where: {
+    readonly input: string;
+    readonly results: string;
+    readonly line?: number | undefined;
+    readonly code?: string | undefined;
+  },
 ): void {
   expect(run.code, run.stderr).toBe(2);
   expect(run.stderr).toContain(
     where.line === undefined ? `${where.input}: ` : `${where.input}:${where.line}: `,
   );
-  expect(run.stderr).toContain("expected");
+  const codes = stderrCodes(run.stderr);
+  if (where.code === undefined) expect(codes, run.stderr).toHaveLength(1);
+  else expect(codes, run.stderr).toEqual([where.code]);
   expect(run.stderr).not.toMatch(/^\s+at /m);
   expect(sandbox.stats().requests).toBe(0);
   expect(storeState(sandbox)).toEqual(before);

@@ -1,20 +1,18 @@
-import type {
-  CheckedRow,
-  Order,
-  OrderProduct,
-  RowChanges,
-  Shipment,
-  ShippingAddress,
-  SourceRow,
+import {
+  type CheckedRow,
+  type Order,
+  type OrderProduct,
+  type RowChanges,
+  type RowOutcome,
+  type RowResultState,
+  type Shipment,
+  type ShippingAddress,
+  SUCCESS_STATES,
 } from "../../src/types.js";
 
 /** Builders in the changesets test-utils style: sensible defaults, override what the test is about. */
 export function checkedRow(changes: RowChanges, over: Partial<CheckedRow> = {}): CheckedRow {
   return { index: 1, line: 2, orderId: 100, changes, ...over };
-}
-
-export function sourceRow(values: SourceRow["values"], over: Partial<SourceRow> = {}): SourceRow {
-  return { index: 1, line: 2, cells: Object.values(values) as string[], values, ...over };
 }
 
 export function order(over: Partial<Order> = {}): Order {
@@ -66,4 +64,13 @@ export function address(id: number): ShippingAddress {
 
 export function shipment(over: Partial<Shipment> = {}): Shipment {
   return { id: 500, order_id: 100, order_address_id: 10, tracking_number: "1Z1", ...over };
+}
+
+/**
+ * An outcome of any result for tests: a row that did not succeed gets a code and a reason unless
+ * `extra` gives its own (the RowOutcome union requires them).
+ */
+export function outcomeOf(result: RowResultState, extra: Partial<RowOutcome> = {}): RowOutcome {
+  const failure = SUCCESS_STATES.has(result) ? {} : { errorCode: "E_HTTP_STATUS", error: "test" };
+  return { index: 1, line: 2, result, fieldsUpdated: [], ...failure, ...extra } as RowOutcome;
 }

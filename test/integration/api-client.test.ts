@@ -40,7 +40,7 @@ const SHIPMENT = { id: 9, order_id: 101, order_address_id: 7, tracking_number: "
 function makeApi(options: Partial<ApiOptions> = {}) {
   const events: ApiEvent[] = [];
   const api = createStoreApi(
-    { storeHash: HASH, accessToken: TOKEN, apiUrl: ORIGIN },
+    { storeHash: HASH, accessToken: TOKEN, apiUrl: new URL(ORIGIN) },
     {
       userAgent: USER_AGENT,
       backoff: { baseMs: 1, maxMs: 5 },
@@ -645,7 +645,7 @@ describe("checkApiUrl", () => {
   it("createStoreApi refuses a plain-http remote URL before any request", () => {
     expect(() =>
       createStoreApi(
-        { storeHash: HASH, accessToken: TOKEN, apiUrl: "http://api.bigcommerce.com" },
+        { storeHash: HASH, accessToken: TOKEN, apiUrl: new URL("http://api.bigcommerce.com") },
         { userAgent: USER_AGENT },
       ),
     ).toThrow(expect.objectContaining({ code: "E_USAGE" }));

@@ -75,6 +75,26 @@ describe("runBatch", () => {
     }).catch((e) => e);
     expect(error).toMatchObject({ name: "InputFileError", code: "E_FILE_UNREADABLE", exitCode: 2 });
   });
+
+  it("rejects with the error of a failing pipeline (onRow throws) and leaves no unhandled rejection behind", async () => {
+    const input = join(dir, "orders.csv");
+    await writeFile(input, "order_id,staff_notes\n1,a\n2,b\n");
+    // In a process of its own: an unhandled rejection would print on its stderr or end it early.
+    const script = `
+      import { Writable } from "node:stream";
+      import { runBatch } from "bc-order-batch";
+      const output = new Writable({ write(chunk, encoding, done) { done(); } });
+      const error = await runBatch({
+        input: process.argv[1], mode: "validate", output,
+        onRow: () => { throw Object.assign(new Error("boom"), { code: "E_CALLER" }); },
+      }).catch((e) => e);
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      console.log(JSON.stringify({ code: error.code }));`;
+    const run = await runNode(["--input-type=module", "-e", script, input], { cwd: REPO_ROOT });
+    expect(run.stderr).toBe("");
+    expect(run.code).toBe(0);
+    expect(JSON.parse(run.stdout)).toEqual({ code: "E_CALLER" });
+  });
 });
 
 describe("the package entry", () => {

@@ -386,9 +386,9 @@ describe("header", () => {
 
   it("suggests the nearest column for an unknown one", async () => {
     const error = await inspectError(fixture("unknown-column.csv"));
-    expect(error.message).toContain(
-      'unknown column "tracking_numbr" (did you mean "tracking_number"?)',
-    );
+    expect(error).toMatchObject({ code: "E_HEADER_UNKNOWN", column: "tracking_numbr" });
+    // The message offers the known column nearest to the one the file gives.
+    expect(error.message).toContain('"tracking_number"');
   });
 
   it("refuses __proto__ even with extra columns allowed", async () => {
@@ -533,18 +533,6 @@ describe("files", () => {
     const info = await inspectInput(fixture("crlf.csv"));
     expect(Object.isFrozen(info)).toBe(true);
     expect(Object.isFrozen(info.columns)).toBe(true);
-  });
-
-  it.each([
-    { options: { maxRecordBytes: 0 } },
-    { options: { delimiter: "|" } },
-    { options: { encoding: "latin1" } },
-  ])("rejects bad options $options", async ({ options }) => {
-    const error = await inspectInput(fixture("crlf.csv"), options as ReadOptions).then(
-      () => undefined,
-      (caught: unknown) => caught,
-    );
-    expect(error).toMatchObject({ code: "E_USAGE" });
   });
 });
 

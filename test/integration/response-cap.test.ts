@@ -34,7 +34,7 @@ afterAll(async () => {
 function api(maxResponseBytes?: number) {
   requests = [];
   return createStoreApi(
-    { storeHash: "abc123", accessToken: "tok_S3CRET_7f3a9c1e5b", apiUrl: origin },
+    { storeHash: "abc123", accessToken: "tok_S3CRET_7f3a9c1e5b", apiUrl: new URL(origin) },
     {
       userAgent: "bc-order-batch-test",
       backoff: { baseMs: 1, maxMs: 2 },

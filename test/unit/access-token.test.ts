@@ -118,7 +118,7 @@ describe("createStoreApi (library use)", () => {
   const config = (accessToken: string) => ({
     storeHash: "abc123",
     accessToken,
-    apiUrl: "http://127.0.0.1:9",
+    apiUrl: new URL("http://127.0.0.1:9"),
   });
 
   it("accepts a token with surrounding whitespace", () => {

@@ -25,12 +25,10 @@ describe("loadCredentialsFile", () => {
       us: { store_hash: "def456", access_token: TOKEN },
     });
     const stores = await loadCredentialsFile(file, "linux");
-    expect(stores.get("eu-store")).toEqual({
-      storeHash: "abc123",
-      accessToken: TOKEN,
-      apiUrl: "http://127.0.0.1:9",
-    });
-    expect(stores.get("us")?.apiUrl).toBe("https://api.bigcommerce.com");
+    expect(stores.get("eu-store")).toMatchObject({ storeHash: "abc123", accessToken: TOKEN });
+    // Parsed once, here: every later user gets the URL, never the text again.
+    expect(stores.get("eu-store")?.apiUrl.href).toBe("http://127.0.0.1:9/");
+    expect(stores.get("us")?.apiUrl.href).toBe("https://api.bigcommerce.com/");
   });
 
   it("refuses a file others can read, saying how to fix it", async () => {
@@ -65,11 +63,8 @@ describe("loadStoreDirectory", () => {
 
   it("uses the environment's store by default, flags overriding hash and URL", async () => {
     const stores = await loadStoreDirectory({ env, apiUrl: "http://127.0.0.1:1" });
-    expect(stores.get(undefined)).toEqual({
-      storeHash: "envhash",
-      accessToken: TOKEN,
-      apiUrl: "http://127.0.0.1:1",
-    });
+    expect(stores.get(undefined)).toMatchObject({ storeHash: "envhash", accessToken: TOKEN });
+    expect(stores.get(undefined).apiUrl.href).toBe("http://127.0.0.1:1/");
     expect(stores.ids).toBeUndefined();
   });
 

@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { resultHeader, toResultRecord } from "../../src/output/result-row.js";
 import type { RowOutcome } from "../../src/types.js";
 
-const base: RowOutcome = { index: 1, line: 2, result: "updated", fieldsUpdated: [] };
+const base = { index: 1, line: 2, result: "updated", fieldsUpdated: [] } as const;
 
 describe("resultHeader", () => {
   it("is the input header as written, then the result columns", () => {
@@ -55,18 +55,18 @@ describe("toResultRecord", () => {
     ],
     [
       "invalid",
-      { ...base, result: "invalid", error: "bad" },
-      ["2", "invalid", "false", "", "", "", "", "bad", "", ""],
+      { ...base, result: "invalid", error: "bad", errorCode: "E_EMAIL" },
+      ["2", "invalid", "false", "", "", "", "", "bad", "E_EMAIL", ""],
     ],
     [
       "needs_review",
-      { ...base, result: "needs_review", error: "reset" },
-      ["2", "needs_review", "false", "", "", "", "", "reset", "", ""],
+      { ...base, result: "needs_review", error: "reset", errorCode: "E_NETWORK" },
+      ["2", "needs_review", "false", "", "", "", "", "reset", "E_NETWORK", ""],
     ],
     [
       "not_attempted",
-      { ...base, result: "not_attempted", error: "stopped" },
-      ["2", "not_attempted", "false", "", "", "", "", "stopped", "", ""],
+      { ...base, result: "not_attempted", error: "stopped", errorCode: "E_STOPPED" },
+      ["2", "not_attempted", "false", "", "", "", "", "stopped", "E_STOPPED", ""],
     ],
   ])("%s", (_name, outcome, tail) => {
     expect(toResultRecord(2, ["12345", "2"], outcome)).toEqual(["12345", "2", ...tail]);

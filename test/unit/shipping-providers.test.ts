@@ -6,7 +6,7 @@ import {
 } from "../../src/check/shipping-providers.js";
 
 describe("SHIPPING_PROVIDERS", () => {
-  it("is the orders.v2 shipping_provider enum (NOTES.md §3)", () => {
+  it("is the orders.v2 shipping_provider enum (docs/bigcommerce-api.md §3)", () => {
     expect([...SHIPPING_PROVIDERS].sort()).toEqual(
       [
         "auspost",

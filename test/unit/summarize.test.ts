@@ -5,15 +5,10 @@ import {
   SummaryBuilder,
   summaryToJson,
 } from "../../src/output/summarize.js";
-import type { RowOutcome, RowResultState } from "../../src/types.js";
+import type { RowOutcome } from "../../src/types.js";
+import { outcomeOf } from "../helpers/rows.js";
 
-const outcome = (result: RowResultState, extra: Partial<RowOutcome> = {}): RowOutcome => ({
-  index: 1,
-  line: 2,
-  result,
-  fieldsUpdated: [],
-  ...extra,
-});
+const outcome = outcomeOf;
 
 function build(
   results: RowOutcome[],
@@ -53,7 +48,8 @@ describe("summary", () => {
       retries: 3,
       elapsed_ms: 2000,
     });
-    expect(formatSummary(summary)).toContain("rows to fix and re-run: out.failed.csv");
+    expect(summaryToJson(summary)).toMatchObject({ rows_to_fix: 1, failed_file: "out.failed.csv" });
+    expect(formatSummary(summary)).toContain("out.failed.csv");
   });
 
   it.each<
