@@ -8,6 +8,9 @@ export default defineConfig({
     // Builds dist/ when src/ is newer, so the end-to-end tests never run a stale CLI.
     globalSetup: ["test/global-setup.ts"],
     restoreMocks: true,
+    // The end-to-end tests mostly wait (child processes, the sandbox's latency): more files at
+    // once than cores keeps two cores busy. No test depends on timing a loaded machine can miss.
+    maxWorkers: 4,
     testTimeout: 30_000,
     hookTimeout: 30_000,
   },
