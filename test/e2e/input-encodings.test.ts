@@ -119,7 +119,9 @@ describe("encodings, end to end", () => {
     const file = await readResults(results);
     checkInvariants({ inputRows: 3, results: file, sandbox, run, expectCode: 0 });
     // The results file is UTF-8, in the input's dialect (tab-separated here, as Excel exported it).
-    expect(file.text.split(/\r?\n/)[0]).toMatch(/^order_id\tstatus_id\tstaff_notes\tbilling_city\tline\t/);
+    expect(file.text.split(/\r?\n/)[0]).toMatch(
+      /^order_id\tstatus_id\tstaff_notes\tbilling_city\tline\t/,
+    );
     expect(file.rows.map((row) => [row.line, row.result, row.billing_city])).toEqual([
       ["2", "updated", "München"],
       ["3", "updated", "Kraków"],
