@@ -113,6 +113,10 @@ function readFlags<T>(argv: Argv<T>) {
       type: "boolean",
       describe: "No progress bar and no summary on stderr (warnings and errors still show)",
     })
+    .option("progress-every", {
+      type: "number",
+      describe: "Seconds between two progress lines when stderr is not a terminal [default: 10]",
+    })
     .option("debug", { type: "boolean", describe: "Log every request and show stack traces" });
 }
 
@@ -130,6 +134,11 @@ function storeFlags(argv: Argv) {
       describe:
         "How orders are read: bulk (orders read together, only changed values written) or per-order (the older flow, several reads per shipment row)",
       default: "bulk",
+    })
+    .option("already-shipped", {
+      type: "string",
+      describe:
+        "An order another app already shipped (other tracking number, nothing left to ship): ok (unchanged, the default) or fail (failed, E_ALREADY_SHIPPED)",
     })
     .option("resume", {
       type: "boolean",
@@ -433,8 +442,15 @@ async function prepareReport(reportPath: string, options: RunOptions) {
           reserve: options.reserve,
         },
         summary: ending.summary,
+        // The store's quota, as its first answer announced it: the chart's line.
+        quota: ending.summary?.estimate?.quota,
         error: ending.error,
         reportPath,
+        // Issue 15: what the run's undo file would restore.
+        undo: ending.summary?.undo && {
+          file: ending.summary.undo.file,
+          byField: ending.summary.undo.byField,
+        },
       });
       try {
         // Redacted whole as well: a token pasted into a cell must not reach the page either.
@@ -453,7 +469,7 @@ async function prepareReport(reportPath: string, options: RunOptions) {
 async function runWithProgress(
   options: RunOptions,
   // summary: false leaves the summary to the caller (inbox prints it once the files have moved).
-  flags: { quiet?: boolean; debug?: boolean; summary?: boolean },
+  flags: { quiet?: boolean; debug?: boolean; summary?: boolean; progressEvery?: number },
   signal: AbortSignal,
   label?: string,
   context: SummaryContext = {},
@@ -467,9 +483,16 @@ async function runWithProgress(
       onStart: (info) => {
         for (const warning of info.warnings) printer.err(`warning: ${warning}`);
         if (!flags.quiet && !flags.debug) {
+          const every = flags.progressEvery;
+          if (every !== undefined && !(Number.isFinite(every) && every > 0 && every <= 3600)) {
+            throw new UsageError(
+              `Expected \`--progress-every\` to be a number of seconds above 0 (at most 3600), got ${every}`,
+            );
+          }
           progress = new ProgressReporter({
             stream: process.stderr,
             total: info.rowCount,
+            ...(every !== undefined ? { intervalMs: Math.round(every * 1000) } : {}),
             ...(label !== undefined ? { label } : {}),
           });
         }

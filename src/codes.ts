@@ -203,6 +203,22 @@ export const CODES = {
     fix: "Fix the id or pass --credentials.",
   },
 
+  E_SHIPMENT_COLUMNS: {
+    scope: "row",
+    meaning:
+      "delete_shipment_id with shipment columns, or update_shipment_id with sku, quantity, order_product_id or order_address_id.",
+    fix: "Remove the shipment in one row and create it again in another.",
+  },
+  E_CLEAR_FIELD: {
+    scope: "row",
+    meaning: "clear_fields names a column that cannot be cleared, or one the row also sets.",
+    fix: "List only the columns the message names, separated by ;.",
+  },
+  E_EXPECT_WITHOUT_CHANGE: {
+    scope: "row",
+    meaning: "An expect_ column guards a field the row does not change.",
+    fix: "Fill in the field it guards, or empty the expect_ cell.",
+  },
   E_INVALID_UTF8: {
     scope: "row",
     meaning:
@@ -231,10 +247,45 @@ export const CODES = {
     meaning: "order_address_id is not a shipping address of this order.",
     fix: "Use one of the ids the message lists.",
   },
+  E_ITEM_NOT_ON_ORDER: {
+    scope: "order",
+    meaning:
+      "A row's sku or order_product_id is not a physical line of the order; no row of that shipment is applied.",
+    fix: "Correct the SKU on the line the message names (it lists the order's lines).",
+  },
+  E_ITEM_OVER_QUANTITY: {
+    scope: "order",
+    meaning:
+      "The rows of one shipment ask for more of a line than is left to ship; no row of that shipment is applied.",
+    fix: "Lower the quantity on the line the message names (it says what is left), or leave it empty for everything left.",
+  },
+  E_ITEM_OTHER_ADDRESS: {
+    scope: "order",
+    meaning:
+      "The items of one shipment are at different shipping addresses (or its rows name different order_address_id values).",
+    fix: "Give each address's parcel its own tracking number, or correct order_address_id.",
+  },
+  E_ALREADY_SHIPPED: {
+    scope: "order",
+    meaning:
+      "With --already-shipped fail: the order is fully shipped under another tracking number (another app shipped it).",
+    fix: "Nothing to do if that shipment is right; without --already-shipped fail such a row is unchanged.",
+  },
   E_NOTHING_TO_SHIP: {
     scope: "order",
     meaning: "Every physical line at that address is already shipped.",
     fix: "Nothing to do if another shipment covers it; otherwise check the order.",
+  },
+  E_CONFLICT: {
+    scope: "order",
+    meaning:
+      "A field no longer holds the expect_ value (someone changed it since): it was left as is (result conflict).",
+    fix: "Look at the order; the message gives the value expected and the value found.",
+  },
+  E_SHIPMENT_NOT_FOUND: {
+    scope: "order",
+    meaning: "update_shipment_id names no shipment of this order.",
+    fix: "Check the shipment id (the results' shipment_id of the run that created it).",
   },
   E_HTTP_STATUS: {
     scope: "order",

@@ -15,6 +15,8 @@ export interface CliFlags {
   readonly dryRun?: boolean | undefined;
   /** `bulk` (default) or `per-order` (issue 12). */
   readonly reads?: string | undefined;
+  /** `ok` (default) or `fail`: an order another app shipped (README "Split parcels"). */
+  readonly alreadyShipped?: string | undefined;
   readonly resume?: boolean | undefined;
   readonly timeout?: number | undefined;
   readonly reserve?: number | undefined;
@@ -197,6 +199,9 @@ export async function normalizeRunOptions(
     stores,
     dryRun: flags.dryRun ?? false,
     ...(flags.reads !== undefined ? { reads: readsMode(flags.reads) } : {}),
+    ...(flags.alreadyShipped !== undefined
+      ? { alreadyShipped: alreadyShippedPolicy(flags.alreadyShipped) }
+      : {}),
     resume: flags.resume ?? false,
     ...(concurrency !== undefined ? { concurrency } : {}),
     ...(timeoutMs !== undefined ? { timeoutMs } : {}),
@@ -237,6 +242,19 @@ function readsMode(value: string): (typeof READS_MODES)[number] {
     );
   }
   return mode;
+}
+
+/** `--already-shipped` values, policy as data (README "Split parcels"). */
+export const ALREADY_SHIPPED_POLICIES = ["ok", "fail"] as const;
+
+function alreadyShippedPolicy(value: string): (typeof ALREADY_SHIPPED_POLICIES)[number] {
+  const policy = ALREADY_SHIPPED_POLICIES.find((known) => known === value.trim().toLowerCase());
+  if (policy === undefined) {
+    throw new UsageError(
+      `Expected \`--already-shipped\` to be one of ${ALREADY_SHIPPED_POLICIES.join(", ")}, got "${value}" (e.g. --already-shipped fail)`,
+    );
+  }
+  return policy;
 }
 
 // ---- One check of a run's options, for the CLI and library callers alike ----
@@ -322,6 +340,14 @@ export function checkRunOptions(options: RunOptions): void {
   if (options.reads !== undefined && !READS_MODES.includes(options.reads)) {
     throw new UsageError(
       `Expected \`reads\` (--reads) to be one of ${READS_MODES.join(", ")}, got ${JSON.stringify(options.reads)}`,
+    );
+  }
+  if (
+    options.alreadyShipped !== undefined &&
+    !ALREADY_SHIPPED_POLICIES.includes(options.alreadyShipped)
+  ) {
+    throw new UsageError(
+      `Expected \`alreadyShipped\` (--already-shipped) to be one of ${ALREADY_SHIPPED_POLICIES.join(", ")}, got ${JSON.stringify(options.alreadyShipped)}`,
     );
   }
   if (options.resume && typeof options.output !== "string") {

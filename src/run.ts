@@ -36,11 +36,14 @@ import { lockResultsFile } from "./output/lock.js";
 import { RunOutputs } from "./output/outputs.js";
 import { checkOutputPaths, outputPathsOf } from "./output/paths.js";
 import { type RunSummary, SummaryBuilder } from "./output/summarize.js";
+import { UndoFile } from "./output/undo.js";
+import { OutputFileError } from "./output/write-results.js";
 import { LOOKAHEAD_ROWS, OrderReads } from "./read/order-reads.js";
+import { attachShipmentPlanning, ITEM_COLUMNS, ShipmentGroups } from "./read/shipment-groups.js";
 import { lookAhead, type Settling, settleChecks } from "./read/stages.js";
 import { orderKeys, planResume } from "./resume/carry-over.js";
 import { SkipDone } from "./resume/skip-done.js";
-import type { RowOutcome } from "./types.js";
+import type { AlreadyShippedPolicy, RowOutcome } from "./types.js";
 
 /** Options of one batch run; the CLI builds them from flags, a library user directly. */
 export interface RunOptions {
@@ -65,6 +68,12 @@ export interface RunOptions {
    * @default "bulk"
    */
   readonly reads?: "bulk" | "per-order";
+  /**
+   * A fully shipped order whose row has another tracking number and no items (another app shipped
+   * it, README "Split parcels"): `ok` ends it `unchanged` naming that shipment, `fail` ends it
+   * `failed` with E_ALREADY_SHIPPED. @default "ok"
+   */
+  readonly alreadyShipped?: AlreadyShippedPolicy;
   /** Skip rows an earlier results file (at `output`) shows as done. @default false */
   readonly resume?: boolean;
   /** Rows worked on at once (different orders). @default 4 */
@@ -182,9 +191,13 @@ async function runSnapshot(options: RunOptions, snapshot: InputSnapshot): Promis
     ...(options.stores?.ids ? { credentialsIds: options.stores.ids } : {}),
   };
 
+  // The order (store and order id) of a row, for the rules that keep an order's rows in file order.
+  const orderKeyOf = orderKeys(options.stores, storesModule?.storeKey);
   let outputs: RunOutputs;
   let estimate: Estimate | undefined;
   let quota: QuotaInfo | undefined;
+  let undo: UndoFile | undefined;
+  let groups: ShipmentGroups | undefined;
   try {
     // Fail fast, before any row: the default store must accept the credentials.
     const hasDefault = options.stores?.defaultId !== undefined || options.stores?.ids === undefined;
@@ -193,6 +206,14 @@ async function runSnapshot(options: RunOptions, snapshot: InputSnapshot): Promis
       quota = hasDefault ? stores.get(undefined).quota() : { reserve: options.reserve ?? 0 };
       estimate = await estimateInput(info, readOptions, options.reads ?? "bulk", quota);
       options.onEstimate(estimate);
+    }
+    // Split parcels: one more local pass, only for a file with item columns (read/shipment-groups.ts).
+    if (running && info.columns.some((column) => ITEM_COLUMNS.some((item) => item === column))) {
+      groups = await ShipmentGroups.build(
+        readRows(info, readOptions, options.signal),
+        orderKeyOf,
+        offline,
+      );
     }
     outputs = await RunOutputs.open(info, {
       output: options.output,
@@ -204,6 +225,13 @@ async function runSnapshot(options: RunOptions, snapshot: InputSnapshot): Promis
       batchSize: running ? 1 : 256,
       onFailure: () => stop.interrupt(),
     });
+    // Issue 15: a run that can write leaves an undo file beside its results (output/undo.ts).
+    if (running && !options.dryRun && outputPath !== undefined) {
+      undo = await UndoFile.open(outputPath, info, {
+        resume: resumePlan.resume,
+        excel: options.excel ?? false,
+      });
+    }
   } catch (error) {
     // Failed before the first row: nothing of the run may linger (listener, timer, requests).
     stop.dispose();
@@ -211,8 +239,6 @@ async function runSnapshot(options: RunOptions, snapshot: InputSnapshot): Promis
     throw error;
   }
 
-  // The order (store and order id) of a row, for the rules that keep an order's rows in file order.
-  const orderKeyOf = orderKeys(options.stores, storesModule?.storeKey);
   const skipDone =
     outputPath && resumePlan.resume
       ? new SkipDone(
@@ -240,6 +266,15 @@ async function runSnapshot(options: RunOptions, snapshot: InputSnapshot): Promis
       stopError: () => stop.error,
     }),
   );
+  // Every shipment row gets its group (split parcels) and the --already-shipped policy.
+  const alreadyShipped = options.alreadyShipped ?? "ok";
+  if (running) {
+    stages.push((items) =>
+      mapItems(items as AsyncIterable<Done | ToApply>, (item) =>
+        "apply" in item ? attachShipmentPlanning(item, groups, orderKeyOf, alreadyShipped) : item,
+      ),
+    );
+  }
   // Bulk reads (issue 12): one OrderReads per store; the rows coming are announced ahead.
   const bulk = running && (options.reads ?? "bulk") === "bulk";
   const orderReads = new Map<string, OrderReads>();
@@ -309,6 +344,7 @@ async function runSnapshot(options: RunOptions, snapshot: InputSnapshot): Promis
       done,
       (outcome) => {
         summary.add(outcome);
+        undo?.add(outcome);
         options.onRow?.(outcome);
       },
       orderKeyOf,
@@ -334,9 +370,16 @@ async function runSnapshot(options: RunOptions, snapshot: InputSnapshot): Promis
   // A failure met while the last writes complete interrupts too, hence the grace timer is cleared
   // only after.
   await outputs.close();
+  await undo?.close();
   stop.dispose();
   if (failure) throw failure.error;
   const { failedFile } = await outputs.finish();
+  const undoResult = await undo?.finish().catch((error: Error) => {
+    throw new OutputFileError("E_OUTPUT_WRITE", `writing the undo file failed (${error.message})`, {
+      file: undo?.path ?? "",
+      cause: error,
+    });
+  });
 
   // A change in the last moments, before the watch saw it, is reported too.
   if (!stop.stopped) {
@@ -349,7 +392,7 @@ async function runSnapshot(options: RunOptions, snapshot: InputSnapshot): Promis
     const reads = stats.reduce((total, store) => total + store.requests, 0);
     estimate = estimateRun(reads + summary.writesPlanned, summary.rows, quota, true);
   }
-  return summary.build({
+  const built = summary.build({
     stats,
     elapsedMs: Math.round(performance.now() - started),
     stopReason: stop.reason,
@@ -358,6 +401,7 @@ async function runSnapshot(options: RunOptions, snapshot: InputSnapshot): Promis
     failedFile,
     estimate,
   });
+  return undoResult ? { ...built, undo: undoResult } : built;
 }
 
 /** The pass that prices the input: every row's kind, counted, at the quota given. */
@@ -373,6 +417,10 @@ async function estimateInput(
     if (kind !== undefined) counts[kind] = (counts[kind] ?? 0) + 1;
   }
   return estimateRun(requestsFor(counts, reads), info.rowCount, quota);
+}
+
+async function* mapItems<T>(items: AsyncIterable<T>, map: (item: T) => T): AsyncGenerator<T> {
+  for await (const item of items) yield map(item);
 }
 
 const identity = (items: AsyncIterable<unknown>): AsyncIterable<unknown> => items;

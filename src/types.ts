@@ -31,7 +31,32 @@ export type ColumnName =
   | "quantity"
   | "order_product_id"
   | "order_address_id"
+  | UndoColumnName
   | "credentials_id";
+
+/**
+ * Columns of issue 15 (undo files and shipment corrections): remove or correct one shipment, set
+ * fields to empty, and the values a conditional update expects to find (plan/conditions.ts).
+ */
+export type UndoColumnName =
+  | "update_shipment_id"
+  | "delete_shipment_id"
+  | "clear_fields"
+  | "expect_status_id"
+  | "expect_staff_notes"
+  | "expect_customer_message"
+  | "expect_billing_first_name"
+  | "expect_billing_last_name"
+  | "expect_billing_company"
+  | "expect_billing_street"
+  | "expect_billing_street2"
+  | "expect_billing_city"
+  | "expect_billing_state"
+  | "expect_billing_zip"
+  | "expect_billing_country"
+  | "expect_billing_email"
+  | "expect_billing_phone"
+  | "expect_tracking_number";
 
 /** One data record of the input file, before any value is checked. */
 export interface SourceRow {
@@ -85,6 +110,32 @@ export interface RowChanges {
   /** Input column names of the billing fields the row sets, for `fields_updated`. */
   readonly billingColumns?: readonly ColumnName[];
   readonly shipment?: ShipmentRequest;
+  /** DELETE this shipment of the order (docs/bigcommerce-api.md §12); a missing one is `unchanged`. */
+  readonly deleteShipmentId?: number;
+  /** PUT these fields of an existing shipment instead of creating one (items cannot change, §12). */
+  readonly shipmentUpdate?: ShipmentUpdateRequest;
+  /** The values the row expects to find before writing (plan/conditions.ts); absent = none. */
+  readonly expect?: Expectations;
+}
+
+/** A correction of an existing shipment: only the fields given (an empty string clears one). */
+export interface ShipmentUpdateRequest {
+  readonly shipmentId: number;
+  readonly fields: Readonly<ShipmentPut>;
+}
+
+/**
+ * What a conditional update expects to find, per field, before it writes that field: an undo
+ * row's values are the ones the run wrote (plan/conditions.ts). Billing by input column name.
+ */
+export interface Expectations {
+  readonly statusId?: number;
+  readonly staffNotes?: string;
+  readonly customerMessage?: string;
+  /** billing_* column → value (billing_country as an ISO 3166-1 alpha-2 code). */
+  readonly billing?: Readonly<Partial<Record<ColumnName, string>>>;
+  /** The tracking number of the shipment a row updates or deletes. */
+  readonly trackingNumber?: string;
 }
 
 export interface ShipmentRequest {
@@ -105,6 +156,31 @@ export interface ShipmentRequest {
    * one shipment; absent = everything unshipped at the address.
    */
   readonly item?: ShipmentItemRequest;
+  /**
+   * Set by the run (read/shipment-groups.ts): every row of the file with this order and tracking
+   * number and an item, so the group's first row creates one shipment of all their items.
+   */
+  readonly group?: ShipmentGroup;
+  /** A fully shipped order with another tracking number and no items (README "Split parcels"). @default "ok" */
+  readonly alreadyShipped?: AlreadyShippedPolicy;
+}
+
+/** `--already-shipped`: an order another app shipped is `unchanged` (ok) or `failed` (fail). */
+export type AlreadyShippedPolicy = "ok" | "fail";
+
+/** The rows of one shipment: one order, one tracking number (compared with sameTracking). */
+export interface ShipmentGroup {
+  /** Line of the group's first row in file order: the row that creates the shipment. */
+  readonly firstLine: number;
+  /** In file order, one per row. */
+  readonly items: readonly ShipmentGroupItem[];
+}
+
+/** A group row's item, with the input line it came from (for messages). */
+export interface ShipmentGroupItem extends ShipmentItemRequest {
+  readonly line: number;
+  /** The row's order_address_id, if it gives one: every row of a shipment must agree. */
+  readonly orderAddressId?: number;
 }
 
 /** One line of a shipment as a row names it: by order_product_id or by sku, with a quantity. */
@@ -133,15 +209,17 @@ export type CheckResult =
 export type RowResultState =
   | "updated"
   | "unchanged"
+  | "already_shipped"
   | "would_update"
   | "valid"
   | "failed"
   | "invalid"
   | "needs_review"
-  | "not_attempted";
+  | "not_attempted"
+  | "conflict";
 
 /** Results that count as success for the exit code and the `success` column. */
-export type SuccessState = "updated" | "unchanged" | "would_update" | "valid";
+export type SuccessState = "updated" | "unchanged" | "already_shipped" | "would_update" | "valid";
 /** Results of a row that did not succeed: each carries a stable code and a reason. */
 export type FailureState = Exclude<RowResultState, SuccessState>;
 
@@ -162,6 +240,26 @@ interface OutcomeBase {
   readonly message?: string | undefined;
   /** Carried over by --resume from an earlier results file: not done by this run. */
   readonly carriedOver?: boolean | undefined;
+  /** What the row's writes replaced, for the undo file (output/undo.ts); absent when it wrote nothing. */
+  readonly undo?: UndoSource | undefined;
+}
+
+/**
+ * What a row changed, as the undo file needs it: the order and shipments as read before the
+ * writes, and what was written (issue 15). The final status is the outcome's orderStatusId.
+ */
+export interface UndoSource {
+  /** The order as read before the row's writes; undefined when it was not read (per-order reads). */
+  readonly before: Order | undefined;
+  /** The order fields applied (the merged PUT bodies). */
+  readonly put: OrderPut;
+  /** The input columns the PUTs applied (fields_updated names). */
+  readonly putFields: readonly string[];
+  readonly created?: Shipment | undefined;
+  readonly deleted?: Shipment | undefined;
+  readonly updated?: { readonly before: Shipment; readonly body: ShipmentPut } | undefined;
+  /** Which store, as the row gave it. */
+  readonly credentialsId?: string | undefined;
 }
 
 /** What happened to one row: a value, never an exception; a union keyed on `result`. */
@@ -183,6 +281,7 @@ export type RowOutcome =
 export const SUCCESS_STATES: ReadonlySet<RowResultState> = new Set<SuccessState>([
   "updated",
   "unchanged",
+  "already_shipped",
   "would_update",
   "valid",
 ]);
@@ -210,6 +309,7 @@ export interface OrderProduct {
   order_id: number;
   order_address_id: number;
   name?: string;
+  sku?: string;
   type: "physical" | "digital" | "giftcertificate" | string;
   quantity: number;
   quantity_shipped: number;
@@ -266,6 +366,9 @@ export interface Shipment {
   tracking_number: string;
   shipping_provider?: string;
   tracking_carrier?: string;
+  tracking_link?: string;
+  shipping_method?: string;
+  comments?: string;
   items?: { order_product_id: number; quantity: number }[];
 }
 
@@ -289,4 +392,14 @@ export interface ShipmentPost {
   shipping_provider: string;
   tracking_carrier: string;
   items: { order_product_id: number; quantity: number }[];
+}
+
+/** PUT /orders/{id}/shipments/{shipment_id} (orderShipment_Put, docs/bigcommerce-api.md §12): never `items`. */
+export interface ShipmentPut {
+  tracking_number?: string;
+  shipping_provider?: string;
+  tracking_carrier?: string;
+  tracking_link?: string;
+  shipping_method?: string;
+  comments?: string;
 }

@@ -7,6 +7,7 @@ import type {
   OrderWithConsignments,
   Shipment,
   ShipmentPost,
+  ShipmentPut,
   ShippingAddress,
 } from "../types.js";
 import {
@@ -334,6 +335,35 @@ export function createStoreApi(
         body,
       };
       return readEntity<Shipment>(request, await call(request, signal), "shipment");
+    },
+
+    async getShipment(orderId, shipmentId, signal) {
+      const request: HttpRequest = {
+        method: "GET",
+        path: `/orders/${checkOrderId(orderId)}/shipments/${checkOrderId(shipmentId)}`,
+      };
+      const response = await call(request, signal, true);
+      if (response === undefined) return undefined;
+      return readEntity<Shipment>(request, response, "shipment");
+    },
+
+    async updateShipment(orderId, shipmentId, body: ShipmentPut, signal) {
+      const request: HttpRequest = {
+        method: "PUT",
+        path: `/orders/${checkOrderId(orderId)}/shipments/${checkOrderId(shipmentId)}`,
+        body,
+      };
+      return readEntity<Shipment>(request, await call(request, signal), "shipment");
+    },
+
+    async deleteShipment(orderId, shipmentId, signal) {
+      const request: HttpRequest = {
+        method: "DELETE",
+        path: `/orders/${checkOrderId(orderId)}/shipments/${checkOrderId(shipmentId)}`,
+      };
+      // 404: already gone (deleted by someone else, or by an attempt whose answer was lost).
+      const response = await call(request, signal, true);
+      return response === undefined ? "gone" : "deleted";
     },
   };
 }

@@ -3,7 +3,7 @@ import { BatchError } from "../errors.js";
 
 /** Where a request went: method and path below the store (never the host's credentials or the token). */
 export interface RequestContext {
-  readonly method: "GET" | "PUT" | "POST";
+  readonly method: "GET" | "PUT" | "POST" | "DELETE";
   /** Path below `/stores/{hash}/v2`, e.g. `/orders/12345/shipments`. */
   readonly path: string;
 }

@@ -65,12 +65,13 @@ interface KindPolicy {
   readonly countsAttempt: boolean;
 }
 
-const ALL: readonly HttpMethod[] = ["GET", "PUT", "POST"];
+const ALL: readonly HttpMethod[] = ["GET", "PUT", "POST", "DELETE"];
 /**
  * PUT carries absolute values, so repeating it is harmless; POST creates a shipment each time, so it is
- * only repeated when it certainly was not applied (STYLE.md R5, docs/bigcommerce-api.md §5).
+ * only repeated when it certainly was not applied (STYLE.md R5, docs/bigcommerce-api.md §5). A
+ * repeated DELETE of a shipment already deleted meets a 404, which the caller reads as "gone" (§12).
  */
-const IDEMPOTENT: readonly HttpMethod[] = ["GET", "PUT"];
+const IDEMPOTENT: readonly HttpMethod[] = ["GET", "PUT", "DELETE"];
 const NONE: readonly HttpMethod[] = [];
 
 /** The policy table: failure kind → retry treatment. */

@@ -6,6 +6,7 @@ import type {
   OrderWithConsignments,
   Shipment,
   ShipmentPost,
+  ShipmentPut,
   ShippingAddress,
 } from "../types.js";
 
@@ -59,5 +60,30 @@ export interface StoreApi {
    * any unclear failure (timeout, reset, 5xx) is thrown so the caller can re-read shipments first.
    */
   createShipment(orderId: number, body: ShipmentPost, signal?: AbortSignal): Promise<Shipment>;
+  /**
+   * GET /orders/{id}/shipments/{shipment_id}: the shipment, or `undefined` on 404 (none with this id
+   * on this order, docs/bigcommerce-api.md §12).
+   */
+  getShipment(
+    orderId: number,
+    shipmentId: number,
+    signal?: AbortSignal,
+  ): Promise<Shipment | undefined>;
+  /** PUT /orders/{id}/shipments/{shipment_id}: absolute values, retried like updateOrder (§12). */
+  updateShipment(
+    orderId: number,
+    shipmentId: number,
+    body: ShipmentPut,
+    signal?: AbortSignal,
+  ): Promise<Shipment>;
+  /**
+   * DELETE /orders/{id}/shipments/{shipment_id} (204, §12). Retried on transient failures: a retry
+   * of a delete that was applied meets a 404, which is `"gone"`, so the outcome is the same.
+   */
+  deleteShipment(
+    orderId: number,
+    shipmentId: number,
+    signal?: AbortSignal,
+  ): Promise<"deleted" | "gone">;
   readonly stats: ApiStats;
 }

@@ -5,7 +5,16 @@ import { sameTracking } from "../check/tracking.js";
 import type { BatchError } from "../errors.js";
 import type { RowPlan } from "../plan/plan-row.js";
 import { describeTotalsChange } from "../plan/plan-update.js";
-import type { Order, Shipment, ShipmentPost } from "../types.js";
+import type { OrderState } from "../read/order-state.js";
+import type {
+  CheckedRow,
+  Order,
+  OrderPut,
+  Shipment,
+  ShipmentPost,
+  ShipmentPut,
+  UndoSource,
+} from "../types.js";
 
 /** What carrying out a plan needs; one per store. */
 export interface WriteContext {
@@ -30,6 +39,12 @@ export interface WriteProgress {
   created?: Shipment;
   /** The last PUT's answer: the whole order after the writes. */
   put?: Order;
+  /** The order fields the PUTs applied, merged (for the undo file). */
+  orderPut?: OrderPut;
+  /** The shipment this plan removed, as read before (for the undo file). */
+  deleted?: Shipment;
+  /** The shipment this plan corrected, as read before, and what was sent (for the undo file). */
+  updated?: { readonly before: Shipment; readonly body: ShipmentPut };
   /** A write was sent (from here on an unclear failure may have been applied). */
   writing: boolean;
 }
@@ -149,9 +164,20 @@ export async function applyPlan(
       progress.shipmentId = attempt.shipment.id;
       progress.created = attempt.shipment;
       progress.applied.push("shipment_created");
+    } else if (write.kind === "delete_shipment") {
+      // A 404 ("gone") means removed by an attempt whose answer was lost, or by someone else: the
+      // shipment is not there either way (docs/bigcommerce-api.md §12).
+      await api.deleteShipment(orderId, write.shipment.id, context.signal);
+      progress.deleted = write.shipment;
+      progress.applied.push("shipment_deleted");
+    } else if (write.kind === "update_shipment") {
+      await api.updateShipment(orderId, write.before.id, write.body, context.signal);
+      progress.updated = { before: write.before, body: write.body };
+      progress.applied.push(...write.fields);
     } else {
       after = await api.updateOrder(orderId, write.body, context.signal);
       progress.put = after;
+      progress.orderPut = { ...progress.orderPut, ...write.body };
       progress.applied.push(...write.fields);
       if (write.body.billing_address && before) totalsNote = describeTotalsChange(before, after);
     }
@@ -166,9 +192,54 @@ export async function applyPlan(
   ) {
     after = await api.updateOrder(orderId, { status_id: wanted }, context.signal);
     progress.put = after;
+    progress.orderPut = { ...progress.orderPut, status_id: wanted };
     progress.applied.push("status_id");
   }
   // The shipment moved the order's status (Shipped / Partially Shipped): report where it is now.
   if (plan.readBack) after = await api.getOrder(orderId, context.signal);
   return { kind: "done", after, ...(totalsNote ? { totalsNote } : {}) };
+}
+
+/**
+ * The shipment a row corrects or deletes, read before planning (GET
+ * /orders/{id}/shipments/{shipment_id}: it exists and belongs to this order, docs/bigcommerce-api.md
+ * §12); `null` when the order has none with that id.
+ */
+export async function withTarget(
+  row: CheckedRow,
+  state: OrderState,
+  api: StoreApi,
+  signal: AbortSignal,
+): Promise<OrderState> {
+  const id = row.changes.deleteShipmentId ?? row.changes.shipmentUpdate?.shipmentId;
+  if (id === undefined) return state;
+  const target = await api.getShipment(row.orderId, id, signal);
+  return { ...state, target: target ?? null };
+}
+
+/** What the row's writes replaced, for the undo file (output/undo.ts); undefined when none was applied. */
+export function undoSourceOf(
+  row: CheckedRow,
+  before: Order | undefined,
+  progress: WriteProgress,
+): { undo?: UndoSource } {
+  if (progress.applied.length === 0) return {};
+  const putFields = progress.applied.filter(
+    (field) =>
+      field === "status_id" ||
+      field === "staff_notes" ||
+      field === "customer_message" ||
+      field.startsWith("billing_"),
+  );
+  return {
+    undo: {
+      before,
+      put: progress.orderPut ?? {},
+      putFields,
+      ...(progress.created ? { created: progress.created } : {}),
+      ...(progress.deleted ? { deleted: progress.deleted } : {}),
+      ...(progress.updated ? { updated: progress.updated } : {}),
+      ...(row.credentialsId !== undefined ? { credentialsId: row.credentialsId } : {}),
+    },
+  };
 }

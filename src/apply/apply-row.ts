@@ -7,13 +7,15 @@ import {
 import { classifyFailure, type FailureKind } from "../api/retry-policy.js";
 import type { StoreApi } from "../api/store-api.js";
 import { BatchError } from "../errors.js";
+import { describeConflicts } from "../plan/conditions.js";
 import { describeAlready, describeChanges, type StatusName } from "../plan/describe.js";
+import type { RowPlan } from "../plan/plan-row.js";
 import { plannedFields, planRow } from "../plan/plan-row.js";
 import type { OrderReads } from "../read/order-reads.js";
 import { readOrderState } from "../read/order-state.js";
 import { afterWrites } from "../read/snapshot.js";
 import type { CheckedRow, Order, RowOutcome, RowResultState } from "../types.js";
-import { applyPlan, fatalOf, type WriteProgress } from "./apply-plan.js";
+import { applyPlan, fatalOf, undoSourceOf, type WriteProgress, withTarget } from "./apply-plan.js";
 
 /** Everything one row needs to be applied; one per store. */
 export interface ApplyContext {
@@ -126,8 +128,9 @@ export async function applyRow(row: CheckedRow, context: ApplyContext): Promise<
   });
 
   try {
-    const state = await readOrderState(row, context.api, context.dryRun, context.signal);
-    if (state === undefined) return notFound();
+    const read = await readOrderState(row, context.api, context.dryRun, context.signal);
+    if (read === undefined) return notFound();
+    const state = await withTarget(row, read, context.api, context.signal);
     const plan = planRow(row, state);
     if (!plan.ok) {
       return {
@@ -141,21 +144,23 @@ export async function applyRow(row: CheckedRow, context: ApplyContext): Promise<
       };
     }
     const existing = plan.existing;
-    const existingNote = existing
-      ? `shipment ${existing.id} with tracking number ${existing.tracking_number} already exists; none created`
-      : undefined;
+    const existingNote =
+      plan.existingNote ??
+      (existing
+        ? `shipment ${existing.id} with tracking number ${existing.tracking_number} already exists; none created`
+        : undefined);
 
     if (context.dryRun) {
       const fields = plannedFields(plan);
       return {
-        outcome: {
+        outcome: conflictOf(plan, context.statusName, {
           ...base,
-          result: fields.length > 0 ? "would_update" : "unchanged",
+          result: fields.length > 0 ? "would_update" : nothingDone(plan),
           fieldsUpdated: fields,
           ...statusOf(state.order),
           ...(existing ? { shipmentId: existing.id } : {}),
-          message: joinMessages("dry run: nothing was written", existingNote),
-        },
+          message: joinMessages("dry run: nothing was written", existingNote, missingNote(plan)),
+        }),
       };
     }
 
@@ -178,9 +183,9 @@ export async function applyRow(row: CheckedRow, context: ApplyContext): Promise<
     const { applied, shipmentId } = progress;
     const message = joinMessages(existingNote, written.totalsNote);
     return {
-      outcome: {
+      outcome: conflictOf(plan, context.statusName, {
         ...base,
-        result: applied.length > 0 ? "updated" : "unchanged",
+        result: applied.length > 0 ? "updated" : nothingDone(plan),
         fieldsUpdated: applied,
         ...statusOf(written.after),
         ...(shipmentId !== undefined
@@ -189,8 +194,9 @@ export async function applyRow(row: CheckedRow, context: ApplyContext): Promise<
             ? { shipmentId: existing.id }
             : {}),
         ...(written.totalsNote ? { totalsChanged: true } : {}),
-        ...(message ? { message } : {}),
-      },
+        ...messageOf(joinMessages(message, missingNote(plan))),
+        ...undoSourceOf(row, state.order, progress),
+      }),
     };
   } catch (error) {
     const { applied, shipmentId } = progress;
@@ -210,6 +216,8 @@ export async function applyRow(row: CheckedRow, context: ApplyContext): Promise<
           : result === "not_attempted" && !stoppedByRun(error)
             ? { message: TRANSIENT_FAILURE_NOTE }
             : {}),
+        // What was applied is undone too (a shipment created before a PUT failed).
+        ...undoSourceOf(row, undefined, progress),
       },
       ...fatalOf(error),
     };
@@ -242,7 +250,8 @@ async function applyRowBulk(
   const progress: WriteProgress = { applied: [], writing: false };
   const names = context.statusName ?? NO_NAMES;
   try {
-    const state = await reads.stateFor(row);
+    const read = await reads.stateFor(row);
+    const state = read && (await withTarget(row, read, context.api, context.signal));
     if (state === undefined) {
       return {
         outcome: {
@@ -267,18 +276,23 @@ async function applyRowBulk(
       };
     }
     const existing = plan.existing;
-    const existingNote = existing
-      ? `shipment ${existing.id} with tracking number ${existing.tracking_number} already exists; none created`
-      : undefined;
+    const existingNote =
+      plan.existingNote ??
+      (existing
+        ? `shipment ${existing.id} with tracking number ${existing.tracking_number} already exists; none created`
+        : undefined);
     const already = describeAlready(row, plan, state, names);
     const existingId = existing ? { shipmentId: existing.id } : {};
 
     if (context.dryRun) {
+      // A conditional row's later rows of the same order (an undo file's steps) compare with what
+      // this one would leave, not with the order as read.
+      if (row.changes.expect !== undefined) simulateDryRun(reads, row.orderId, plan, names);
       const fields = plannedFields(plan);
       return {
-        outcome: {
+        outcome: conflictOf(plan, names, {
           ...base,
-          result: fields.length > 0 ? "would_update" : "unchanged",
+          result: fields.length > 0 ? "would_update" : nothingDone(plan),
           fieldsUpdated: fields,
           ...statusOf(state.order),
           ...existingId,
@@ -287,20 +301,21 @@ async function applyRowBulk(
             ...describeChanges(plan, state, names),
             existingNote,
             ...already,
+            missingNote(plan),
           ),
-        },
+        }),
       };
     }
     if (plan.writes.length === 0) {
       return {
-        outcome: {
+        outcome: conflictOf(plan, names, {
           ...base,
-          result: "unchanged",
+          result: nothingDone(plan),
           fieldsUpdated: [],
           ...statusOf(state.order),
           ...existingId,
-          ...messageOf(joinMessages(existingNote, ...already)),
-        },
+          ...messageOf(joinMessages(existingNote, ...already, missingNote(plan))),
+        }),
       };
     }
 
@@ -333,7 +348,11 @@ async function applyRowBulk(
       plan.predictedStatusId !== undefined && progress.put === undefined
         ? plan.predictedStatusId
         : undefined;
-    const snapshot = reads.current(row.orderId);
+    // A shipment removed or corrected: the lines and shipments read are stale; read them again.
+    const stale = plan.writes.some(
+      (w) => w.kind === "delete_shipment" || w.kind === "update_shipment",
+    );
+    const snapshot = stale ? undefined : reads.current(row.orderId);
     const createShipment = plan.writes.find((write) => write.kind === "create_shipment");
     if (snapshot) {
       reads.record(
@@ -356,15 +375,16 @@ async function applyRowBulk(
         ? { shipmentId: progress.shipmentId, shipmentCreated: true }
         : existingId;
     const notes = joinMessages(existingNote, written.totalsNote);
-    const outcome: RowOutcome = {
+    const outcome: RowOutcome = conflictOf(plan, names, {
       ...base,
       result: "updated",
       fieldsUpdated: [...progress.applied],
       ...statusOf(written.after),
       ...shipment,
       ...(written.totalsNote ? { totalsChanged: true } : {}),
-      ...messageOf(notes),
-    };
+      ...messageOf(joinMessages(notes, missingNote(plan))),
+      ...undoSourceOf(row, state.order, progress),
+    });
     if (predicted === undefined) return { outcome };
 
     // Read back (shared by the window, or by the order's next row) to report and verify the status.
@@ -395,6 +415,7 @@ async function applyRowBulk(
                 fieldsUpdated: [...progress.applied],
                 ...shipment,
                 ...errorText(error),
+                ...(outcome.undo ? { undo: outcome.undo } : {}),
                 message: `applied before the failure: ${progress.applied.join(";")}`,
               },
               ...fatalOf(error),
@@ -419,6 +440,7 @@ async function applyRowBulk(
               fieldsUpdated: [...progress.applied],
               ...shipment,
               ...errorText(error),
+              ...(outcome.undo ? { undo: outcome.undo } : {}),
               message: `${unread}, so status ${names(wantedStatusId) ?? wantedStatusId} is not confirmed (a re-run or --resume checks again)`,
             },
             ...fatalOf(error),
@@ -456,6 +478,8 @@ async function applyRowBulk(
           : result === "not_attempted" && !stoppedByRun(error)
             ? { message: TRANSIENT_FAILURE_NOTE }
             : {}),
+        // What was applied is undone too (a shipment created before a PUT failed).
+        ...undoSourceOf(row, undefined, progress),
       },
       ...fatalOf(error),
     };
@@ -466,4 +490,54 @@ async function applyRowBulk(
 
 function messageOf(message: string | undefined): { message?: string } {
   return message ? { message } : {};
+}
+
+/** A plan with fields in conflict ends `conflict` (not a success), whatever else it wrote. */
+function conflictOf(
+  plan: Extract<RowPlan, { ok: true }>,
+  names: StatusName | undefined,
+  outcome: RowOutcome,
+): RowOutcome {
+  if (!plan.conflicts || plan.conflicts.length === 0) return outcome;
+  return {
+    ...outcome,
+    result: "conflict",
+    errorCode: "E_CONFLICT",
+    error: describeConflicts(plan.conflicts, names),
+  };
+}
+
+function missingNote(plan: Extract<RowPlan, { ok: true }>): string | undefined {
+  return plan.missingShipment === undefined
+    ? undefined
+    : `shipment ${plan.missingShipment} is not on the order (already removed); nothing to delete`;
+}
+
+/** Dry run, bulk reads: record the order as the plan's PUT would leave it (no request is sent). */
+function simulateDryRun(
+  reads: OrderReads,
+  orderId: number,
+  plan: Extract<RowPlan, { ok: true }>,
+  names: StatusName,
+): void {
+  const snapshot = reads.current(orderId);
+  if (!snapshot) return;
+  let order: Order = snapshot.order;
+  for (const write of plan.writes) {
+    if (write.kind !== "update_order") continue;
+    const { billing_address: billing, ...fields } = write.body;
+    order = { ...order, ...fields };
+    if (billing) order = { ...order, billing_address: { ...order.billing_address, ...billing } };
+    if (fields.status_id !== undefined) order.status = names(fields.status_id) ?? order.status;
+  }
+  reads.record(orderId, { ...snapshot, order });
+}
+
+/**
+ * A row that writes nothing: `unchanged`, or `already_shipped` when the order was shipped under
+ * another tracking number (another app): a success of its own name, so a nightly feed stays green
+ * and a person still sees it (README "Split parcels"; --already-shipped fail makes it a failure).
+ */
+function nothingDone(plan: { readonly alreadyShipped?: true }): "unchanged" | "already_shipped" {
+  return plan.alreadyShipped ? "already_shipped" : "unchanged";
 }

@@ -5,8 +5,10 @@ import type {
   CheckedRow,
   CheckResult,
   ColumnName,
+  Expectations,
   RowChanges,
   RowProblem,
+  ShipmentPut,
   ShipmentRequest,
   SourceRow,
 } from "../types.js";
@@ -54,7 +56,10 @@ export type RowProblemCode =
   | "E_REPLACEMENT_CHAR"
   | "E_CONTROL_CHAR"
   | "E_NOTHING_TO_DO"
-  | "E_UNKNOWN_CREDENTIALS";
+  | "E_UNKNOWN_CREDENTIALS"
+  | "E_SHIPMENT_COLUMNS"
+  | "E_CLEAR_FIELD"
+  | "E_EXPECT_WITHOUT_CHANGE";
 
 /** Ids are int32 in BigCommerce's schemas; a larger value cannot name an order. */
 const MAX_ID = 2 ** 31 - 1;
@@ -113,6 +118,48 @@ const PROVIDER_LIST = `${SHIPPING_PROVIDERS.filter((provider) => provider !== ""
 
 /** Marks a cell whose characters already produced a problem. */
 const BAD = null;
+
+/** Columns that name a shipment's items or address: a correction cannot change them (§12). */
+const ITEM_COLUMNS: ReadonlySet<ColumnName> = new Set<ColumnName>([
+  "sku",
+  "quantity",
+  "order_product_id",
+  "order_address_id",
+]);
+/** Every column that creates or corrects a shipment (none goes with delete_shipment_id). */
+const SHIPMENT_COLUMNS: readonly ColumnName[] = [
+  "update_shipment_id",
+  "tracking_number",
+  "shipping_provider",
+  "tracking_carrier",
+  "carrier",
+  "tracking_link",
+  "shipping_method",
+  "shipment_comments",
+  "sku",
+  "quantity",
+  "order_product_id",
+  "order_address_id",
+];
+/** clear_fields of a shipment correction: column → orderShipment_Put field (§12). */
+const CLEARABLE_SHIPMENT: ReadonlyMap<ColumnName, keyof ShipmentPut> = new Map<
+  ColumnName,
+  keyof ShipmentPut
+>([
+  ["shipping_provider", "shipping_provider"],
+  ["tracking_carrier", "tracking_carrier"],
+  ["tracking_link", "tracking_link"],
+  ["shipping_method", "shipping_method"],
+  ["shipment_comments", "comments"],
+]);
+/** clear_fields of the order: free text and the billing fields (a country cannot be empty). */
+const CLEARABLE_ORDER: ReadonlySet<string> = new Set<string>([
+  "staff_notes",
+  "customer_message",
+  ...COLUMNS.flatMap((column) =>
+    column.billingField !== undefined && column.name !== "billing_country" ? [column.name] : [],
+  ),
+]);
 
 /** Checks one row's values; never throws for bad data. */
 export function checkRow(source: SourceRow, context: CheckContext): CheckResult {
@@ -273,8 +320,25 @@ export function checkRow(source: SourceRow, context: CheckContext): CheckResult 
       trackingNumber = compact;
     }
   }
+  // update_shipment_id: the shipment columns correct that shipment instead of creating one (§12).
+  const updateText = readCell(values, "update_shipment_id", problems);
+  const correcting = updateText !== undefined;
+  const updateShipmentId =
+    typeof updateText === "string"
+      ? parseId("update_shipment_id", updateText, problems)
+      : undefined;
   const shipmentColumn = (column: ColumnName, text: string | undefined | typeof BAD): void => {
-    if (text !== undefined && !trackingGiven) needsTracking(column, text, problems);
+    if (text === undefined) return;
+    if (correcting && ITEM_COLUMNS.has(column)) {
+      problems.push(
+        problem(
+          "E_SHIPMENT_COLUMNS",
+          column,
+          text ?? undefined,
+          "cannot change with update_shipment_id: a shipment's items and address cannot be written (docs/bigcommerce-api.md §12); delete the shipment (delete_shipment_id) and create it again",
+        ),
+      );
+    } else if (!trackingGiven && !correcting) needsTracking(column, text, problems);
   };
 
   // tracking_link first: an unknown carrier is fine when the row gives its own link.
@@ -413,7 +477,88 @@ export function checkRow(source: SourceRow, context: CheckContext): CheckResult 
   }
   shipmentColumn("order_address_id", addressText);
 
-  if (trackingNumber !== undefined) {
+  const cleared = readClearFields(values, correcting, problems);
+  if (correcting && updateShipmentId !== undefined) {
+    const fields: { -readonly [K in keyof ShipmentPut]: ShipmentPut[K] } = {};
+    if (trackingNumber !== undefined) fields.tracking_number = trackingNumber;
+    if (providerText !== undefined || carrierColumnText !== undefined) {
+      const provider = shippingProvider ?? carrierPick?.provider;
+      if (provider !== undefined) fields.shipping_provider = provider;
+    }
+    if (carrierText !== undefined || carrierColumnText !== undefined || providerPick) {
+      const slug = trackingCarrier ?? carrierPick?.slug ?? providerPick?.slug;
+      if (slug !== undefined) fields.tracking_carrier = slug;
+    }
+    if (trackingLink !== undefined) fields.tracking_link = trackingLink;
+    const method = shippingMethod ?? carrierPick?.service ?? providerPick?.service;
+    if (method !== undefined) fields.shipping_method = method;
+    if (typeof comments === "string") fields.comments = comments;
+    for (const column of cleared) {
+      const field = CLEARABLE_SHIPMENT.get(column);
+      if (field !== undefined) fields[field] = "";
+    }
+    changes.shipmentUpdate = { shipmentId: updateShipmentId, fields };
+  }
+  for (const column of cleared) {
+    if (column === "staff_notes") changes.staffNotes = "";
+    else if (column === "customer_message") changes.customerMessage = "";
+    else {
+      const field = BILLING_COLUMNS.find((billingColumn) => billingColumn.name === column)?.field;
+      if (field === undefined) continue;
+      billing ??= {};
+      billing[field] = "";
+      billingColumns ??= [];
+      billingColumns.push(column);
+      changes.billing = billing;
+      changes.billingColumns = billingColumns;
+    }
+  }
+
+  // delete_shipment_id: remove one shipment (§12); it cannot go with a shipment to create or correct.
+  const deleteText = readCell(values, "delete_shipment_id", problems);
+  if (typeof deleteText === "string") {
+    const id = parseId("delete_shipment_id", deleteText, problems);
+    const other = SHIPMENT_COLUMNS.find((column) => (values[column] ?? "").trim() !== "");
+    if (other !== undefined) {
+      problems.push(
+        problem(
+          "E_SHIPMENT_COLUMNS",
+          other,
+          undefined,
+          "cannot go with delete_shipment_id: a row either removes a shipment or creates or corrects one (expected this cell empty, or two rows)",
+        ),
+      );
+    } else if (id !== undefined) changes.deleteShipmentId = id;
+  }
+
+  const expectations = readExpectations(values, context, problems);
+  if (expectations !== undefined) {
+    const guarded: Record<string, boolean> = {
+      expect_status_id: changes.statusId !== undefined,
+      expect_staff_notes: changes.staffNotes !== undefined,
+      expect_customer_message: changes.customerMessage !== undefined,
+      expect_tracking_number:
+        changes.deleteShipmentId !== undefined || changes.shipmentUpdate !== undefined,
+    };
+    for (const column of BILLING_COLUMNS) {
+      guarded[`expect_${column.name}`] = billingColumns?.includes(column.name) ?? false;
+    }
+    for (const column of expectations.columns) {
+      if (guarded[column]) continue;
+      const target = column.slice("expect_".length);
+      problems.push(
+        problem(
+          "E_EXPECT_WITHOUT_CHANGE",
+          column,
+          undefined,
+          `guards ${target === "tracking_number" ? "update_shipment_id or delete_shipment_id" : target}, and the row does not change it (expected ${target === "tracking_number" ? "one of them" : target} too, or this cell empty)`,
+        ),
+      );
+    }
+    changes.expect = expectations.expect;
+  }
+
+  if (trackingNumber !== undefined && !correcting) {
     // Explicit shipping_provider / tracking_carrier columns win over the carrier column; a service
     // name fills shipping_method when that column is empty.
     const method =
@@ -477,7 +622,9 @@ export function checkRow(source: SourceRow, context: CheckContext): CheckResult 
     changes.staffNotes === undefined &&
     changes.customerMessage === undefined &&
     changes.billing === undefined &&
-    changes.shipment === undefined
+    changes.shipment === undefined &&
+    changes.deleteShipmentId === undefined &&
+    changes.shipmentUpdate === undefined
   ) {
     return {
       ok: false,
@@ -710,4 +857,102 @@ function shorten(value: string): string {
   const last = value.charCodeAt(end - 1);
   if (last >= 0xd800 && last <= 0xdbff) end -= 1;
   return `${value.slice(0, end)}…`;
+}
+
+/** clear_fields: `;`-separated column names to set to empty (an empty cell never clears). */
+function readClearFields(
+  values: SourceRow["values"],
+  correcting: boolean,
+  problems: RowProblem[],
+): ColumnName[] {
+  const text = readCell(values, "clear_fields", problems);
+  if (typeof text !== "string") return [];
+  const cleared: ColumnName[] = [];
+  for (const part of text.split(";")) {
+    const name = part.trim().toLowerCase();
+    if (name === "") continue;
+    const shipmentField = CLEARABLE_SHIPMENT.has(name as ColumnName);
+    if (!CLEARABLE_ORDER.has(name) && !(shipmentField && correcting)) {
+      const allowed = [...CLEARABLE_ORDER, ...CLEARABLE_SHIPMENT.keys()].join(", ");
+      problems.push(
+        problem(
+          "E_CLEAR_FIELD",
+          "clear_fields",
+          part.trim(),
+          shipmentField
+            ? "clears a shipment field, which needs update_shipment_id (the shipment to correct)"
+            : `names a column that cannot be cleared (expected column names separated by ;: ${allowed}; the shipment ones with update_shipment_id)`,
+        ),
+      );
+      continue;
+    }
+    if ((values[name as ColumnName] ?? "").trim() !== "") {
+      problems.push(
+        problem(
+          "E_CLEAR_FIELD",
+          "clear_fields",
+          part.trim(),
+          `names ${name}, which the row also sets (expected one or the other)`,
+        ),
+      );
+      continue;
+    }
+    if (!cleared.includes(name as ColumnName)) cleared.push(name as ColumnName);
+  }
+  return cleared;
+}
+
+/** expect_* columns: the values a conditional update expects to find (plan/conditions.ts). */
+function readExpectations(
+  values: SourceRow["values"],
+  context: CheckContext,
+  problems: RowProblem[],
+): { expect: Expectations; columns: ColumnName[] } | undefined {
+  const expect: { -readonly [K in keyof Expectations]: Expectations[K] } = {};
+  const columns: ColumnName[] = [];
+  const statusText = readCell(values, "expect_status_id", problems);
+  if (typeof statusText === "string") {
+    columns.push("expect_status_id");
+    const match = context.statuses.match(statusText);
+    if (match.kind === "found") expect.statusId = match.status.id;
+    else {
+      problems.push(
+        problem(
+          "E_UNKNOWN_STATUS",
+          "expect_status_id",
+          statusText,
+          `is not one order status of this store (expected ${context.statuses.describe()})`,
+        ),
+      );
+    }
+  }
+  const notes = readText(values, "expect_staff_notes", STAFF_NOTES_MAX, problems);
+  if (notes !== undefined) columns.push("expect_staff_notes");
+  if (typeof notes === "string") expect.staffNotes = notes;
+  const message = readText(values, "expect_customer_message", CUSTOMER_MESSAGE_MAX, problems);
+  if (message !== undefined) columns.push("expect_customer_message");
+  if (typeof message === "string") expect.customerMessage = message;
+  for (const column of BILLING_COLUMNS) {
+    const name = `expect_${column.name}` as ColumnName;
+    const text = readCell(values, name, problems);
+    if (text === undefined) continue;
+    columns.push(name);
+    if (typeof text !== "string" || !withinLength(name, text, column.maxLength, problems)) continue;
+    let value = text;
+    if (column.field === "country") {
+      const country = findCountry(text);
+      if (country === undefined) {
+        problems.push(
+          problem("E_COUNTRY", name, text, "is not a country (expected a name or an ISO code)"),
+        );
+        continue;
+      }
+      value = country.iso2;
+    }
+    expect.billing = { ...expect.billing, [column.name]: value };
+  }
+  const tracking = readCell(values, "expect_tracking_number", problems);
+  if (tracking !== undefined) columns.push("expect_tracking_number");
+  if (typeof tracking === "string") expect.trackingNumber = compactTracking(tracking);
+  return columns.length > 0 ? { expect, columns } : undefined;
 }

@@ -27,7 +27,12 @@ export const DEMO_SAMPLES: readonly { readonly file: string; readonly about: str
   {
     file: "shipstation-export.csv",
     about:
-      "A ShipStation-style export read with no flags: its headers, carrier codes and spaced tracking numbers as they come.",
+      "A ShipStation-style export read with no flags: its headers, carrier codes and spaced tracking numbers as they come, one row per item.",
+  },
+  {
+    file: "split-parcels.csv",
+    about:
+      "Split parcels: rows with the same order and tracking number are one shipment of their items, wherever they are in the file (lines 2 and 5); an empty quantity ships what is left of that SKU; the SKU picks the address. The last row's order was shipped by another app: unchanged, naming its shipment.",
   },
 ];
 

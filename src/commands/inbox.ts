@@ -31,6 +31,7 @@ import { CODES } from "../codes.js";
 import { BatchError, UsageError } from "../errors.js";
 import { acquireResultsLock, ResultsLockedError } from "../output/lock.js";
 import { exitCodeOf, plural, type RunSummary, summaryToJson } from "../output/summarize.js";
+import { undoJournalPathOf, undoPathOf } from "../output/undo.js";
 import { failedRowsPath } from "../output/write-results.js";
 import type { RunOptions } from "../run.js";
 
@@ -75,6 +76,9 @@ export interface FileGroup {
   readonly input: string;
   readonly results: string;
   readonly failedRows: string;
+  /** The run's undo file and its journal (output/undo.ts), kept beside the results. */
+  readonly undo: string;
+  readonly undoJournal: string;
   readonly errorText: string;
 }
 
@@ -88,6 +92,8 @@ export function groupOf(base: string, ext = ".csv"): FileGroup {
     input: `${base}${ext}`,
     results,
     failedRows: failedRowsPath(results),
+    undo: undoPathOf(results),
+    undoJournal: undoJournalPathOf(results),
     errorText: `${base}.error.txt`,
   };
 }
@@ -98,6 +104,8 @@ function groupNames(group: FileGroup): string[] {
     group.input,
     group.results,
     group.failedRows,
+    group.undo,
+    group.undoJournal,
     group.errorText,
     `${group.results}.partial`,
     `${group.results}.fold`,
@@ -120,6 +128,7 @@ export function inputsAmong(names: readonly string[]): string[] {
     const group = groupOf(base, name.slice(-4));
     artefacts.add(group.results);
     artefacts.add(group.failedRows);
+    artefacts.add(group.undo);
   }
   return names.filter((name) => isCandidateName(name) && !artefacts.has(name) && present.has(name));
 }
@@ -325,7 +334,14 @@ async function moveGroup(
     const from = groupOf(base, ext);
     const to = groupOf(target, ext);
     try {
-      for (const key of ["results", "failedRows", "errorText", "input"] as const) {
+      for (const key of [
+        "results",
+        "failedRows",
+        "undo",
+        "undoJournal",
+        "errorText",
+        "input",
+      ] as const) {
         await moveNoClobber(join(fromDir, from[key]), join(toDir, to[key]));
       }
       return target;

@@ -72,6 +72,48 @@ export const COLUMNS: readonly ColumnSpec[] = [
   { name: "quantity", description: "How many of that line this parcel holds (positive integer)." },
   { name: "order_product_id", description: "Order line to ship, by its order product id." },
   { name: "order_address_id", description: "Shipping address id, for orders with several." },
+  // Issue 15: correct or remove one shipment (docs/bigcommerce-api.md §12), clear fields, and the
+  // values a conditional update expects (plan/conditions.ts). An undo file uses them all.
+  {
+    name: "update_shipment_id",
+    description:
+      "Correct this existing shipment (tracking_number, carrier, …) instead of creating one.",
+  },
+  {
+    name: "delete_shipment_id",
+    description: "Remove this shipment of the order; a shipment already gone is unchanged.",
+  },
+  {
+    name: "clear_fields",
+    description: "Columns to set to empty, separated by ; (an empty cell leaves a field as is).",
+  },
+  { name: "expect_status_id", description: "Write status_id only if the status is this one." },
+  {
+    name: "expect_staff_notes",
+    maxLength: 65535,
+    description: "Write staff_notes only if the notes are these.",
+  },
+  {
+    name: "expect_customer_message",
+    maxLength: 65535,
+    description: "Write customer_message only if it is this.",
+  },
+  { name: "expect_billing_first_name", maxLength: 255, description: "" },
+  { name: "expect_billing_last_name", maxLength: 255, description: "" },
+  { name: "expect_billing_company", maxLength: 255, description: "" },
+  { name: "expect_billing_street", maxLength: 255, description: "" },
+  { name: "expect_billing_street2", maxLength: 255, description: "" },
+  { name: "expect_billing_city", maxLength: 255, description: "" },
+  { name: "expect_billing_state", maxLength: 255, description: "" },
+  { name: "expect_billing_zip", maxLength: 255, description: "" },
+  { name: "expect_billing_country", maxLength: 255, description: "" },
+  { name: "expect_billing_email", maxLength: 255, description: "" },
+  { name: "expect_billing_phone", maxLength: 255, description: "" },
+  {
+    name: "expect_tracking_number",
+    maxLength: 50,
+    description: "Correct or remove the shipment only if its tracking number is this.",
+  },
   {
     name: "credentials_id",
     description: "Which store (entry of the credentials file) the row is for.",

@@ -51,6 +51,8 @@ const STANDARD_QUOTA = { quota: 150, windowMs: 30_000 } as const;
 export interface Estimate {
   readonly rows: number;
   readonly requests: number;
+  /** The store's requests per window, as it announced them (undefined: not announced). */
+  readonly quota: number | undefined;
   /** Requests this run may send per window (the quota less the reserve). */
   readonly perWindow: number;
   readonly windowMs: number;
@@ -75,6 +77,7 @@ export function estimateRun(
   return {
     rows,
     requests: Math.round(requests),
+    quota: known ? perWindowQuota : undefined,
     perWindow,
     windowMs,
     seconds: Math.round((requests / perWindow) * (windowMs / 1000)),

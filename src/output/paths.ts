@@ -9,6 +9,7 @@
 import { type BigIntStats, realpathSync } from "node:fs";
 import { lstat, stat } from "node:fs/promises";
 import { lockPathOf } from "./lock.js";
+import { undoJournalPathOf, undoPathOf } from "./undo.js";
 import { failedRowsPath, isStreamLike, OutputFileError } from "./write-results.js";
 
 /** The job a default output name is for: each has its own, so none replaces another's results. */
@@ -55,6 +56,13 @@ export function outputPathsOf(
   if (options.failedFile) {
     paths.push({ path: failedRowsPath(resultsPath), role: "the failed-rows file" });
   }
+  // The undo file of a run (issue 15, output/undo.ts), its journal and its temporary file.
+  const undo = undoPathOf(resultsPath);
+  paths.push(
+    { path: undo, role: "the undo file" },
+    { path: `${undo}.partial`, role: "the partial undo file" },
+    { path: undoJournalPathOf(resultsPath), role: "the undo journal" },
+  );
   paths.push({ path: lockPathOf(resultsPath), role: "the lock file" });
   return paths;
 }

@@ -23,8 +23,6 @@ export interface ProgressOptions {
   intervalMs?: number;
   /** Least time between two redraws of the live bar on a terminal, ms. @default 100 */
   ttyIntervalMs?: number;
-  /** `false` writes nothing and starts no timer (for `--quiet`, the CLI may also skip the reporter). @default true */
-  enabled?: boolean;
   /**
    * Names what the progress is of (e.g. the input file, when several run one after another), in
    * each line of the log: `progress: orders.csv: 45/100 rows …`. The live bar has no room for it.
@@ -202,7 +200,6 @@ export class ProgressReporter {
   readonly #tty: boolean;
   readonly #label: string | undefined;
   readonly #intervalMs: number;
-  readonly #enabled: boolean;
   readonly #startedAt: number;
   readonly #samples: Sample[];
   #total: number;
@@ -224,12 +221,10 @@ export class ProgressReporter {
     this.#tty = progressStyle(options.stream) === "bar";
     this.#label = options.label;
     this.#intervalMs = this.#tty ? (options.ttyIntervalMs ?? 100) : (options.intervalMs ?? 10_000);
-    this.#enabled = options.enabled ?? true;
     this.#total = options.total;
     this.#startedAt = this.#now();
     this.#lastOutputAt = this.#startedAt;
     this.#samples = [{ at: this.#startedAt, done: 0 }];
-    if (!this.#enabled) return;
     // A terminal shows the bar at once; a log gets its first line after one interval.
     if (this.#tty) this.#output();
     else this.#schedule();
@@ -245,12 +240,7 @@ export class ProgressReporter {
     if (last === undefined || now - last.at >= SAMPLE_SPACING_MS) {
       this.#samples.push({ at: now, done: this.#done });
     }
-    if (this.#enabled && now - this.#lastOutputAt >= this.#intervalMs) this.#output();
-  }
-
-  setTotal(total: number): void {
-    checkCount("total", total);
-    this.#total = total;
+    if (now - this.#lastOutputAt >= this.#intervalMs) this.#output();
   }
 
   /**
@@ -295,7 +285,7 @@ export class ProgressReporter {
     this.#finished = true;
     clearTimeout(this.#timer);
     this.#timer = undefined;
-    if (this.#enabled && this.#tty && this.#lastText !== "") this.#stream.write(CLEAR_LINE);
+    if (this.#tty && this.#lastText !== "") this.#stream.write(CLEAR_LINE);
   }
 
   /** Rows per second from the oldest sample still within the window (or the last one before it) to now. */

@@ -22,6 +22,7 @@ export interface ResumeFlags {
   readonly timeout?: number | undefined;
   readonly grace?: number | undefined;
   readonly reserve?: number | undefined;
+  readonly alreadyShipped?: string | undefined;
 }
 
 /** Flags with a value, in the order the command lists them (policy as data). */
@@ -32,6 +33,7 @@ const VALUE_FLAGS: readonly (readonly [keyof ResumeFlags, string])[] = [
   ["credentialsId", "--credentials-id"],
   ["storeHash", "--store-hash"],
   ["apiUrl", "--api-url"],
+  ["alreadyShipped", "--already-shipped"],
 ];
 
 /** Switches repeated when on. */

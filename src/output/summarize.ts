@@ -1,6 +1,7 @@
 import type { ApiStats } from "../api/store-api.js";
 import { type RowOutcome, type RowResultState, SUCCESS_STATES } from "../types.js";
 import { type Estimate, estimateToJson } from "./estimate.js";
+import type { UndoResult } from "./undo.js";
 
 /**
  * Why a run ended before every row was attempted. `input_changed`: the input file changed during
@@ -12,7 +13,12 @@ export type StopReason = "interrupted" | "credentials_rejected" | "outage" | "in
 export type RunMode = "run" | "dry-run" | "validate";
 
 /** Results of rows a person must look at and fix (the failed-rows file is for them). */
-const TO_FIX: ReadonlySet<RowResultState> = new Set(["failed", "invalid", "needs_review"]);
+const TO_FIX: ReadonlySet<RowResultState> = new Set([
+  "failed",
+  "invalid",
+  "needs_review",
+  "conflict",
+]);
 
 /** What a run did, for the final stderr lines, `--json` and the exit code. */
 export interface RunSummary {
@@ -50,6 +56,8 @@ export interface RunSummary {
   readonly failedFile: string | undefined;
   /** How long the run was expected to take (exact in a dry run), when it was estimated. */
   readonly estimate?: Estimate | undefined;
+  /** The undo file of a run that can write (issue 15, output/undo.ts). */
+  readonly undo?: UndoResult | undefined;
 }
 
 /** Folds outcomes into counts; pure apart from the clock the caller passes in. */
@@ -238,6 +246,7 @@ export function summaryToJson(
     stop_reason: summary.stopReason ?? null,
     stop_error_code: summary.stopError?.code ?? null,
     results_file: summary.resultsFile ?? null,
+    undo_file: summary.undo?.file ?? null,
     failed_file: summary.failedFile ?? null,
     resume_command: (resumable(summary) && context.resumeCommand) || null,
     ...(context.exitCode !== undefined ? { exit_code: context.exitCode } : {}),
@@ -344,9 +353,18 @@ export function formatSummary(summary: RunSummary, context: SummaryContext = {})
         : `${plural(summary.worked, "row")} worked on, ${pace}`;
   lines.push(`elapsed: ${seconds.toFixed(1)} s (${worked})`);
   if (summary.resultsFile) lines.push(`results: ${summary.resultsFile}`);
+  if (summary.undo) {
+    const unknown = Object.values(summary.undo.unknownByField).reduce((a, b) => a + b, 0);
+    lines.push(
+      `undo: ${summary.undo.file} (${plural(summary.undo.rows, "row")}${unknown > 0 ? `; ${unknown} value${unknown === 1 ? "" : "s"} not read before the run (--reads per-order) cannot be put back` : ""})`,
+    );
+  }
   if (summary.toFix > 0) {
     const where = summary.failedFile ? ` — ${summary.failedFile}` : "";
-    lines.push(`rows to fix: ${summary.toFix} (failed/invalid/needs review)${where}`);
+    const kinds = summary.byResult.conflict
+      ? "failed/invalid/needs review/conflict"
+      : "failed/invalid/needs review";
+    lines.push(`rows to fix: ${summary.toFix} (${kinds})${where}`);
   }
   if (summary.notAttempted > 0) {
     const also =

@@ -55,6 +55,20 @@ export function describeChanges(
       }
       continue;
     }
+    if (write.kind === "delete_shipment") {
+      const count = (write.shipment.items ?? []).reduce((sum, item) => sum + item.quantity, 0);
+      parts.push(
+        `shipment ${write.shipment.id} (tracking number ${write.shipment.tracking_number}, ${count} item${count === 1 ? "" : "s"}) removed`,
+      );
+      continue;
+    }
+    if (write.kind === "update_shipment") {
+      for (const [field, value] of Object.entries(write.body)) {
+        const before = write.before[field as keyof typeof write.body];
+        parts.push(`shipment ${write.before.id} ${field} ${shown(before)} → ${shown(value)}`);
+      }
+      continue;
+    }
     for (const field of write.fields) {
       if (field === "status_id" && write.body.status_id !== undefined) {
         const from = order ? `${order.status} → ` : "→ ";
@@ -85,20 +99,33 @@ export function describeAlready(
   const written = new Set(
     plan.writes.flatMap((write) => (write.kind === "update_order" ? write.fields : [])),
   );
+  // A field left as is for a conflict is described by the conflict, never as "already".
+  const conflicted = new Set<string>(plan.conflicts?.map((conflict) => conflict.column));
   const { changes } = row;
   const parts: string[] = [];
   // A status the shipment is to set is described with the shipment (describeChanges).
   if (changes.statusId !== undefined && order.status_id === changes.statusId) {
     parts.push(`status already ${statusLabel(changes.statusId, names, order)}`);
   }
-  if (changes.staffNotes !== undefined && !written.has("staff_notes")) {
+  if (
+    changes.staffNotes !== undefined &&
+    !written.has("staff_notes") &&
+    !conflicted.has("staff_notes")
+  ) {
     parts.push("staff_notes already as given");
   }
-  if (changes.customerMessage !== undefined && !written.has("customer_message")) {
+  if (
+    changes.customerMessage !== undefined &&
+    !written.has("customer_message") &&
+    !conflicted.has("customer_message")
+  ) {
     parts.push("customer_message already as given");
   }
   const billing = changes.billingColumns ?? [];
-  if (changes.billing !== undefined && !billing.some((column) => written.has(column))) {
+  if (
+    changes.billing !== undefined &&
+    !billing.some((column) => written.has(column) || conflicted.has(column))
+  ) {
     parts.push("billing address already as given");
   }
   return parts;

@@ -16,6 +16,11 @@ export interface OrderState {
     readonly addresses: readonly ShippingAddress[];
     readonly products: readonly OrderProduct[];
   };
+  /**
+   * The shipment a row corrects or deletes (update_shipment_id, delete_shipment_id: GET
+   * /orders/{id}/shipments/{shipment_id}, docs/bigcommerce-api.md §12); null: not on this order.
+   */
+  readonly target?: Shipment | null;
 }
 
 /** The reads a row needs. A status/notes-only row needs none: its one request is the PUT. */
@@ -24,7 +29,8 @@ export function readsNeeded(
   dryRun: boolean,
 ): { readonly order: boolean; readonly shipping: boolean } {
   return {
-    order: dryRun || row.changes.billing !== undefined,
+    // A conditional update (expect_…) compares the order before writing (plan/conditions.ts).
+    order: dryRun || row.changes.billing !== undefined || row.changes.expect !== undefined,
     shipping: row.changes.shipment !== undefined,
   };
 }

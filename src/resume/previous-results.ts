@@ -128,6 +128,7 @@ export function sameInputCells(
 export const DONE_BEFORE: ReadonlySet<string> = new Set<RowResultState>([
   "updated",
   "unchanged",
+  "already_shipped",
   "failed",
   "invalid",
 ]);

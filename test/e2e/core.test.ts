@@ -233,7 +233,7 @@ describe("npm run demo", () => {
     expect(sections.map((section) => section.split("\n")[0])).toEqual(
       DEMO_SAMPLES.map((sample) => join(REPO_ROOT, "samples", sample.file)),
     );
-    const [orders, shipstation] = sections as [string, string];
+    const [orders, shipstation, split] = sections as [string, string, string];
     expect(summaryCounts(orders)).toEqual({
       rows: 16,
       counts: { updated: 9, failed: 3, invalid: 2, unchanged: 2 },
@@ -241,6 +241,7 @@ describe("npm run demo", () => {
     for (const [section, sample] of [
       [orders, "orders"],
       [shipstation, "shipstation-export"],
+      [split, "split-parcels"],
     ] as const) {
       const results = await readResults(join(REPO_ROOT, `samples/${sample}.results.csv`));
       checkInvariants({ inputRows: results.rows.length, results });
@@ -261,5 +262,18 @@ describe("npm run demo", () => {
       "shipment_created",
       "shipment_created",
     ]);
+    // Split parcels: lines 2 and 5 are one shipment; the last order was shipped by another app.
+    const parcels = await readResults(join(REPO_ROOT, "samples/split-parcels.results.csv"));
+    expect(parcels.rows.map((row) => [row.result, row.fields_updated, row.error_code])).toEqual([
+      ["updated", "shipment_created", ""],
+      ["updated", "shipment_created", ""],
+      ["updated", "shipment_created", ""],
+      ["unchanged", "", ""],
+      ["already_shipped", "", ""],
+    ]);
+    const ids = parcels.rows.map((row) => row.shipment_id);
+    expect(ids[3]).toBe(ids[0]);
+    expect(new Set(ids.slice(0, 3)).size).toBe(3);
+    expect(ids[4]).toBe("501");
   });
 });

@@ -103,11 +103,19 @@ describe("inbox: one pass", () => {
     });
     expect(run.code, run.stderr).toBe(1);
 
-    expect(await list(join(dir, "done"))).toEqual(["good.csv", "good.results.csv"]);
+    // Each file's results, failed rows and undo file (with its journal, for --resume) beside it.
+    expect(await list(join(dir, "done"))).toEqual([
+      "good.csv",
+      "good.results.csv",
+      "good.results.undo.csv",
+      "good.results.undo.journal",
+    ]);
     expect(await list(join(dir, "failed"))).toEqual([
       "rows.csv",
       "rows.results.csv",
       "rows.results.failed.csv",
+      "rows.results.undo.csv",
+      "rows.results.undo.journal",
     ]);
     expect(await list(join(dir, "processing"))).toEqual([]);
     expect(existsSync(fresh.path)).toBe(true);
@@ -204,7 +212,16 @@ describe("inbox: one pass", () => {
     expect(movedTo).toMatch(/^done\/orders\.\d{4}-\d\d-\d\dT\d\d-\d\d-\d\dZ\.csv$/);
     const base = movedTo.slice("done/".length, -".csv".length);
     expect(await list(join(dir, "done"))).toEqual(
-      ["orders.csv", "orders.results.csv", `${base}.csv`, `${base}.results.csv`].sort(),
+      [
+        "orders.csv",
+        "orders.results.csv",
+        "orders.results.undo.csv",
+        "orders.results.undo.journal",
+        `${base}.csv`,
+        `${base}.results.csv`,
+        `${base}.results.undo.csv`,
+        `${base}.results.undo.journal`,
+      ].sort(),
     );
     expect(await readFile(join(dir, "done", "orders.results.csv"), "utf8")).toBe(before);
     await checkFile(join(dir, "done"), "orders", first, sandbox, ["updated"]);

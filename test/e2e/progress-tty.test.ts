@@ -19,11 +19,19 @@ import {
 } from "../helpers/cli.js";
 
 it("a zero-width terminal gets progress lines, no escape codes", async () => {
-  const sandbox = await startE2eSandbox({ seed: { generate: { orders: 12 } }, latencyMs: 1000 });
+  const sandbox = await startE2eSandbox({ seed: { generate: { orders: 12 } }, latencyMs: 100 });
   const dir = await tempDir("bc-progress-tty-");
   const { header, rows } = orderRows(12, "note");
   const input = await writeCsv(join(dir, "orders.csv"), header, rows);
-  const command = [process.execPath, CLI_PATH, input, "--concurrency", "1"]
+  const command = [
+    process.execPath,
+    CLI_PATH,
+    input,
+    "--concurrency",
+    "1",
+    "--progress-every",
+    "0.3",
+  ]
     .map(shellQuote)
     .join(" ");
   // stdin from /dev/null: `script` then gives the pseudo-terminal no size (0 columns).

@@ -252,12 +252,14 @@ export function lastRunSecrets(): readonly string[] {
 export const RESULT_STATES = [
   "updated",
   "unchanged",
+  "already_shipped",
   "would_update",
   "valid",
   "failed",
   "invalid",
   "needs_review",
   "not_attempted",
+  "conflict",
 ] as const satisfies readonly RowResultState[];
 
 // Compile-time: a state added to RowResultState must be added above.

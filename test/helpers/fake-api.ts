@@ -7,6 +7,7 @@ import type {
   OrderWithConsignments,
   Shipment,
   ShipmentPost,
+  ShipmentPut,
   ShippingAddress,
 } from "../../src/types.js";
 import { order as makeOrder } from "./rows.js";
@@ -196,5 +197,36 @@ export class FakeStore implements StoreApi {
         return structuredClone(created);
       },
     );
+  }
+  getShipment(id: number, shipmentId: number) {
+    return this.#call("getShipment", `GET /orders/${id}/shipments/${shipmentId}`, () => {
+      const found = this.shipments.get(id)?.find((s) => s.id === shipmentId);
+      return found ? structuredClone(found) : undefined;
+    });
+  }
+  updateShipment(id: number, shipmentId: number, body: ShipmentPut) {
+    return this.#call(
+      "updateShipment",
+      `PUT /orders/${id}/shipments/${shipmentId} ${JSON.stringify(body)}`,
+      () => {
+        const found = this.#need(this.shipments, id).find((s) => s.id === shipmentId);
+        if (!found) this.#need(new Map<number, never>(), id);
+        Object.assign(found as Shipment, body);
+        return structuredClone(found as Shipment);
+      },
+    );
+  }
+  deleteShipment(id: number, shipmentId: number) {
+    return this.#call("deleteShipment", `DELETE /orders/${id}/shipments/${shipmentId}`, () => {
+      const list = this.#need(this.shipments, id);
+      const at = list.findIndex((s) => s.id === shipmentId);
+      if (at < 0) return "gone" as const;
+      const [gone] = list.splice(at, 1);
+      for (const item of gone?.items ?? []) {
+        const line = this.#need(this.products, id).find((p) => p.id === item.order_product_id);
+        if (line) line.quantity_shipped -= item.quantity;
+      }
+      return "deleted" as const;
+    });
   }
 }

@@ -37,6 +37,8 @@ describe("inbox names", () => {
       input: "orders.csv",
       results: "orders.results.csv",
       failedRows: "orders.results.failed.csv",
+      undo: "orders.results.undo.csv",
+      undoJournal: "orders.results.undo.journal",
       errorText: "orders.error.txt",
     });
     expect(groupOf("ORDERS", ".CSV").input).toBe("ORDERS.CSV");
