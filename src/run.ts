@@ -43,7 +43,7 @@ import { attachShipmentPlanning, ITEM_COLUMNS, ShipmentGroups } from "./read/shi
 import { lookAhead, type Settling, settleChecks } from "./read/stages.js";
 import { orderKeys, planResume } from "./resume/carry-over.js";
 import { SkipDone } from "./resume/skip-done.js";
-import type { AlreadyShippedPolicy, RowOutcome } from "./types.js";
+import type { AlreadyShippedPolicy, ColumnName, RowOutcome } from "./types.js";
 
 /** Options of one batch run; the CLI builds them from flags, a library user directly. */
 export interface RunOptions {
@@ -189,6 +189,7 @@ async function runSnapshot(options: RunOptions, snapshot: InputSnapshot): Promis
     statuses: buildStatusTable(DEFAULT_ORDER_STATUSES),
     offline: options.mode === "validate",
     ...(options.stores?.ids ? { credentialsIds: options.stores.ids } : {}),
+    columns: new Set(info.columns.filter((column): column is ColumnName => column !== undefined)),
   };
 
   // The order (store and order id) of a row, for the rules that keep an order's rows in file order.

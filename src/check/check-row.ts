@@ -34,6 +34,31 @@ export interface CheckContext {
   readonly offline?: boolean;
   /** Credentials ids known from a credentials file; undefined when no file is used (then any credentials_id value is a problem). */
   readonly credentialsIds?: ReadonlySet<string>;
+  /**
+   * The columns the file has (InputInfo.columns). A row has no cell of another column, so the
+   * checks of a group no column of which is in the file are skipped: validate's hot path.
+   */
+  readonly columns?: ReadonlySet<string>;
+}
+
+/** Which groups of columns a file has, worked out once per file. */
+interface ColumnGroups {
+  readonly billing: boolean;
+  readonly expect: boolean;
+}
+const groupsOf = new WeakMap<ReadonlySet<string>, ColumnGroups>();
+function columnGroups(columns: ReadonlySet<string> | undefined): ColumnGroups {
+  if (columns === undefined) return { billing: true, expect: true };
+  let groups = groupsOf.get(columns);
+  if (groups === undefined) {
+    const names = [...columns];
+    groups = {
+      billing: names.some((name) => name.startsWith("billing_") || name === "clear_fields"),
+      expect: names.some((name) => name.startsWith("expect_")),
+    };
+    groupsOf.set(columns, groups);
+  }
+  return groups;
 }
 
 /** Stable codes of the problems checkRow reports (E_FIELD_COUNT comes from the reader). */
@@ -88,6 +113,10 @@ const BILLING_COLUMNS: readonly BillingColumn[] = COLUMNS.flatMap((column) =>
   column.billingField === undefined
     ? []
     : [{ name: column.name, field: column.billingField, maxLength: column.maxLength }],
+);
+/** billing_city → expect_billing_city, made once. */
+const EXPECT_NAMES: ReadonlyMap<ColumnName, string> = new Map(
+  BILLING_COLUMNS.map((column) => [column.name, `expect_${column.name}`]),
 );
 
 // One test finds any suspicious character; the specific patterns below only run on a hit.
@@ -247,7 +276,8 @@ export function checkRow(source: SourceRow, context: CheckContext): CheckResult 
   // ---- billing_*: merged into the order's current billing address by the planner (docs/bigcommerce-api.md §1).
   let billing: Partial<BillingAddress> | undefined;
   let billingColumns: ColumnName[] | undefined;
-  for (const column of BILLING_COLUMNS) {
+  const groups = columnGroups(context.columns);
+  for (const column of groups.billing ? BILLING_COLUMNS : []) {
     const text = readCell(values, column.name, problems);
     if (typeof text !== "string" || !withinLength(column.name, text, column.maxLength, problems)) {
       continue;
@@ -531,7 +561,7 @@ export function checkRow(source: SourceRow, context: CheckContext): CheckResult 
     } else if (id !== undefined) changes.deleteShipmentId = id;
   }
 
-  const expectations = readExpectations(values, context, problems);
+  const expectations = groups.expect ? readExpectations(values, context, problems) : undefined;
   if (expectations !== undefined) {
     const guarded: Record<string, boolean> = {
       expect_status_id: changes.statusId !== undefined,
@@ -933,7 +963,7 @@ function readExpectations(
   if (message !== undefined) columns.push("expect_customer_message");
   if (typeof message === "string") expect.customerMessage = message;
   for (const column of BILLING_COLUMNS) {
-    const name = `expect_${column.name}` as ColumnName;
+    const name = EXPECT_NAMES.get(column.name) as ColumnName;
     const text = readCell(values, name, problems);
     if (text === undefined) continue;
     columns.push(name);
