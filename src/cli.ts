@@ -46,6 +46,26 @@ const EXAMPLES: readonly [string, string][] = [
   ["$0 sandbox --orders 500", "Start a local practice store and print its settings"],
 ];
 
+/** The stores the read-only commands look at, from flags and environment; their tokens redacted. */
+async function storesOf(argv: {
+  storeHash?: string | undefined;
+  apiUrl?: string | undefined;
+  credentials?: string | undefined;
+  credentialsId?: string | undefined;
+}): Promise<StoreDirectory> {
+  const { loadStoreDirectory } = await import("./credentials.js");
+  const stores = await loadStoreDirectory({
+    env: process.env,
+    storeHash: argv.storeHash,
+    apiUrl: argv.apiUrl,
+    credentialsFile: argv.credentials,
+    credentialsId: argv.credentialsId,
+    platform: process.platform,
+  });
+  rememberTokens(stores);
+  return stores;
+}
+
 /** The flags of the read-only store commands (`check`, `statuses`): which store, how long to wait. */
 function storeLookupFlags(argv: Argv) {
   return argv
@@ -716,19 +736,10 @@ export async function main(args: readonly string[]): Promise<number> {
         }),
       async (argv) => {
         ending.command = "check";
-        const { loadStoreDirectory } = await import("./credentials.js");
         const { checkStores, formatStoresCheck, storesCheckToJson } = await import(
           "./commands/check.js"
         );
-        const stores = await loadStoreDirectory({
-          env: process.env,
-          storeHash: argv.storeHash,
-          apiUrl: argv.apiUrl,
-          credentialsFile: argv.credentials,
-          credentialsId: argv.credentialsId,
-          platform: process.platform,
-        });
-        rememberTokens(stores);
+        const stores = await storesOf(argv);
         // Every store of the credentials file (or the --credentials-id one), each in its block.
         const report = await checkStores(stores, {
           userAgent: USER_AGENT,
@@ -749,17 +760,8 @@ export async function main(args: readonly string[]): Promise<number> {
           describe: "Print the statuses as a JSON array",
         }),
       async (argv) => {
-        const { loadStoreDirectory } = await import("./credentials.js");
         const { listStoreStatuses, formatStatuses } = await import("./commands/statuses.js");
-        const stores = await loadStoreDirectory({
-          env: process.env,
-          storeHash: argv.storeHash,
-          apiUrl: argv.apiUrl,
-          credentialsFile: argv.credentials,
-          credentialsId: argv.credentialsId,
-          platform: process.platform,
-        });
-        rememberTokens(stores);
+        const stores = await storesOf(argv);
         const lines = await listStoreStatuses(stores.get(undefined), {
           userAgent: USER_AGENT,
           timeoutMs: Math.round(argv.timeout * 1000),

@@ -117,15 +117,7 @@ export async function applyRow(row: CheckedRow, context: ApplyContext): Promise<
   if (context.reads) return applyRowBulk(row, context, context.reads);
   const base = { index: row.index, line: row.line, orderId: row.orderId };
   const progress: WriteProgress = { applied: [], writing: false };
-  const notFound = (): AppliedRow => ({
-    outcome: {
-      ...base,
-      result: "failed",
-      fieldsUpdated: [],
-      errorCode: "E_ORDER_NOT_FOUND",
-      error: `order ${row.orderId} not found (HTTP 404)`,
-    },
-  });
+  const notFound = (): AppliedRow => ({ outcome: notFoundOutcome(base) });
 
   try {
     const read = await readOrderState(row, context.api, context.dryRun, context.signal);
@@ -133,22 +125,10 @@ export async function applyRow(row: CheckedRow, context: ApplyContext): Promise<
     const state = await withTarget(row, read, context.api, context.signal);
     const plan = planRow(row, state);
     if (!plan.ok) {
-      return {
-        outcome: {
-          ...base,
-          result: "failed",
-          fieldsUpdated: [],
-          errorCode: plan.code,
-          error: plan.message,
-        },
-      };
+      return { outcome: refusedOutcome(base, plan) };
     }
     const existing = plan.existing;
-    const existingNote =
-      plan.existingNote ??
-      (existing
-        ? `shipment ${existing.id} with tracking number ${existing.tracking_number} already exists; none created`
-        : undefined);
+    const existingNote = existingNoteOf(plan);
 
     if (context.dryRun) {
       const fields = plannedFields(plan);
@@ -199,28 +179,7 @@ export async function applyRow(row: CheckedRow, context: ApplyContext): Promise<
       }),
     };
   } catch (error) {
-    const { applied, shipmentId } = progress;
-    if (error instanceof HttpStatusError && error.status === 404 && applied.length === 0) {
-      return notFound();
-    }
-    const result = failureResult(error, progress.writing, applied.length > 0);
-    return {
-      outcome: {
-        ...base,
-        result,
-        fieldsUpdated: applied,
-        ...(shipmentId !== undefined ? { shipmentId, shipmentCreated: true } : {}),
-        ...errorText(error),
-        ...(applied.length > 0
-          ? { message: `applied before the failure: ${applied.join(";")}` }
-          : result === "not_attempted" && !stoppedByRun(error)
-            ? { message: TRANSIENT_FAILURE_NOTE }
-            : {}),
-        // What was applied is undone too (a shipment created before a PUT failed).
-        ...undoSourceOf(row, undefined, progress),
-      },
-      ...fatalOf(error),
-    };
+    return failedRow(row, base, error, progress);
   }
 }
 
@@ -253,34 +212,14 @@ async function applyRowBulk(
     const read = await reads.stateFor(row);
     const state = read && (await withTarget(row, read, context.api, context.signal));
     if (state === undefined) {
-      return {
-        outcome: {
-          ...base,
-          result: "failed",
-          fieldsUpdated: [],
-          errorCode: "E_ORDER_NOT_FOUND",
-          error: `order ${row.orderId} not found (HTTP 404)`,
-        },
-      };
+      return { outcome: notFoundOutcome(base) };
     }
     const plan = planRow(row, state, { predict: true });
     if (!plan.ok) {
-      return {
-        outcome: {
-          ...base,
-          result: "failed",
-          fieldsUpdated: [],
-          errorCode: plan.code,
-          error: plan.message,
-        },
-      };
+      return { outcome: refusedOutcome(base, plan) };
     }
     const existing = plan.existing;
-    const existingNote =
-      plan.existingNote ??
-      (existing
-        ? `shipment ${existing.id} with tracking number ${existing.tracking_number} already exists; none created`
-        : undefined);
+    const existingNote = existingNoteOf(plan);
     const already = describeAlready(row, plan, state, names);
     const existingId = existing ? { shipmentId: existing.id } : {};
 
@@ -453,36 +392,7 @@ async function applyRowBulk(
     };
   } catch (error) {
     if (progress.writing) reads.forget(row.orderId);
-    const { applied, shipmentId } = progress;
-    if (error instanceof HttpStatusError && error.status === 404 && applied.length === 0) {
-      return {
-        outcome: {
-          ...base,
-          result: "failed",
-          fieldsUpdated: [],
-          errorCode: "E_ORDER_NOT_FOUND",
-          error: `order ${row.orderId} not found (HTTP 404)`,
-        },
-      };
-    }
-    const result = failureResult(error, progress.writing, applied.length > 0);
-    return {
-      outcome: {
-        ...base,
-        result,
-        fieldsUpdated: applied,
-        ...(shipmentId !== undefined ? { shipmentId, shipmentCreated: true } : {}),
-        ...errorText(error),
-        ...(applied.length > 0
-          ? { message: `applied before the failure: ${applied.join(";")}` }
-          : result === "not_attempted" && !stoppedByRun(error)
-            ? { message: TRANSIENT_FAILURE_NOTE }
-            : {}),
-        // What was applied is undone too (a shipment created before a PUT failed).
-        ...undoSourceOf(row, undefined, progress),
-      },
-      ...fatalOf(error),
-    };
+    return failedRow(row, base, error, progress);
   } finally {
     reads.finish(row.orderId);
   }
@@ -540,4 +450,76 @@ function simulateDryRun(
  */
 function nothingDone(plan: { readonly alreadyShipped?: true }): "unchanged" | "already_shipped" {
   return plan.alreadyShipped ? "already_shipped" : "unchanged";
+}
+
+type OutcomeBaseOf = { readonly index: number; readonly line: number; readonly orderId: number };
+
+/** The order does not exist (404): the row fails, nothing written. */
+function notFoundOutcome(base: OutcomeBaseOf): RowOutcome {
+  return {
+    ...base,
+    result: "failed",
+    fieldsUpdated: [],
+    errorCode: "E_ORDER_NOT_FOUND",
+    error: `order ${base.orderId} not found (HTTP 404)`,
+  };
+}
+
+/** The plan refused the row against its order: it fails with the plan's code, nothing written. */
+function refusedOutcome(
+  base: OutcomeBaseOf,
+  plan: { readonly code: string; readonly message: string },
+): RowOutcome {
+  return {
+    ...base,
+    result: "failed",
+    fieldsUpdated: [],
+    errorCode: plan.code,
+    error: plan.message,
+  };
+}
+
+/** What to say of a shipment with the row's tracking number that exists already. */
+function existingNoteOf(plan: Extract<RowPlan, { ok: true }>): string | undefined {
+  const existing = plan.existing;
+  return (
+    plan.existingNote ??
+    (existing
+      ? `shipment ${existing.id} with tracking number ${existing.tracking_number} already exists; none created`
+      : undefined)
+  );
+}
+
+/**
+ * The outcome of a row that met `error`: the order not found (before any write), or what
+ * failureResult says, with what was applied before the failure (which the undo file covers).
+ */
+function failedRow(
+  row: CheckedRow,
+  base: OutcomeBaseOf,
+  error: unknown,
+  progress: WriteProgress,
+): AppliedRow {
+  const { applied, shipmentId } = progress;
+  if (error instanceof HttpStatusError && error.status === 404 && applied.length === 0) {
+    return { outcome: notFoundOutcome(base) };
+  }
+  const result = failureResult(error, progress.writing, applied.length > 0);
+  return {
+    outcome: {
+      ...base,
+      result,
+      fieldsUpdated: applied,
+      ...(shipmentId !== undefined ? { shipmentId, shipmentCreated: true } : {}),
+      ...errorText(error),
+      ...(applied.length > 0
+        ? { message: `applied before the failure: ${applied.join(";")}` }
+        : result === "not_attempted" && !stoppedByRun(error)
+          ? { message: TRANSIENT_FAILURE_NOTE }
+          : {}),
+      // What was applied is undone too (a shipment created before a PUT failed).
+      ...undoSourceOf(row, undefined, progress),
+    },
+    ...fatalOf(error),
+  };
 }

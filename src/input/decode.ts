@@ -96,38 +96,16 @@ function completeUtf8Length(data: Uint8Array): number {
   return length;
 }
 
-/** Index of the first byte that starts an invalid UTF-8 sequence (WHATWG rules, as TextDecoder `fatal`). */
+/**
+ * Index of the first byte that starts an invalid UTF-8 sequence (WHATWG rules, as TextDecoder
+ * `fatal`), or `data.length`. Only on the error path (isUtf8 said no), so walking on is fine.
+ */
 export function firstInvalidUtf8(data: Uint8Array): number {
-  const length = data.length;
-  let i = 0;
-  while (i < length) {
-    const byte = data[i] ?? 0;
-    if (byte < 0x80) {
-      i++;
-      continue;
-    }
-    let needed: number;
-    let low = 0x80;
-    let high = 0xbf;
-    if (byte >= 0xc2 && byte <= 0xdf) needed = 1;
-    else if (byte >= 0xe0 && byte <= 0xef) {
-      needed = 2;
-      if (byte === 0xe0) low = 0xa0;
-      if (byte === 0xed) high = 0x9f;
-    } else if (byte >= 0xf0 && byte <= 0xf4) {
-      needed = 3;
-      if (byte === 0xf0) low = 0x90;
-      if (byte === 0xf4) high = 0x8f;
-    } else return i;
-    for (let k = 1; k <= needed; k++) {
-      const next = data[i + k];
-      if (next === undefined || next < low || next > high) return i;
-      low = 0x80;
-      high = 0xbf;
-    }
-    i += needed + 1;
-  }
-  return length;
+  let first = data.length;
+  walkUtf8(data, (at) => {
+    if (at < first) first = at;
+  });
+  return first;
 }
 
 /**
