@@ -519,7 +519,7 @@ async function runWithProgress(
       },
       onRow: (outcome) => {
         options.onRow?.(outcome); // e.g. the --report collector
-        progress?.row(!SUCCESS_STATES.has(outcome.result));
+        progress?.row(!SUCCESS_STATES.has(outcome.result), outcome.carriedOver === true);
       },
       onEstimate: (estimate) => {
         // Before the first write: how long this will take at the store's quota (issue 14).

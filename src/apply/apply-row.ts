@@ -131,7 +131,7 @@ export async function applyRow(row: CheckedRow, context: ApplyContext): Promise<
     const existingNote = existingNoteOf(plan);
 
     if (context.dryRun) {
-      const fields = plannedFields(plan);
+      const { fields, groupNote } = dryRunFields(row, plan);
       return {
         outcome: conflictOf(plan, context.statusName, {
           ...base,
@@ -139,7 +139,12 @@ export async function applyRow(row: CheckedRow, context: ApplyContext): Promise<
           fieldsUpdated: fields,
           ...statusOf(state.order),
           ...(existing ? { shipmentId: existing.id } : {}),
-          message: joinMessages("dry run: nothing was written", existingNote, missingNote(plan)),
+          message: joinMessages(
+            "dry run: nothing was written",
+            existingNote,
+            groupNote,
+            missingNote(plan),
+          ),
         }),
       };
     }
@@ -227,7 +232,7 @@ async function applyRowBulk(
       // A conditional row's later rows of the same order (an undo file's steps) compare with what
       // this one would leave, not with the order as read.
       if (row.changes.expect !== undefined) simulateDryRun(reads, row.orderId, plan, names);
-      const fields = plannedFields(plan);
+      const { fields, groupNote } = dryRunFields(row, plan);
       return {
         outcome: conflictOf(plan, names, {
           ...base,
@@ -237,7 +242,18 @@ async function applyRowBulk(
           ...existingId,
           message: joinMessages(
             "dry run: nothing was written",
-            ...describeChanges(plan, state, names),
+            groupNote,
+            // A group's later row describes the rest of its writes, not the group's shipment again.
+            ...describeChanges(
+              groupNote
+                ? {
+                    ...plan,
+                    writes: plan.writes.filter((write) => write.kind !== "create_shipment"),
+                  }
+                : plan,
+              state,
+              names,
+            ),
             existingNote,
             ...already,
             missingNote(plan),
@@ -521,5 +537,25 @@ function failedRow(
       ...undoSourceOf(row, undefined, progress),
     },
     ...fatalOf(error),
+  };
+}
+
+/**
+ * What a dry run reports of a row. A split parcel's later row (its group's shipment is created by
+ * an earlier line) would find that shipment in a real run and create none; a dry run writes
+ * nothing, so it says so instead of listing a second shipment_created.
+ */
+function dryRunFields(
+  row: CheckedRow,
+  plan: Extract<RowPlan, { ok: true }>,
+): { fields: string[]; groupNote?: string } {
+  const fields = plannedFields(plan);
+  const group = row.changes.shipment?.group;
+  if (group === undefined || group.firstLine >= row.line || !fields.includes("shipment_created")) {
+    return { fields };
+  }
+  return {
+    fields: fields.filter((field) => field !== "shipment_created"),
+    groupNote: `part of the shipment line ${group.firstLine} would create (lines ${group.items.map((item) => item.line).join(", ")})`,
   };
 }

@@ -208,6 +208,8 @@ export class ProgressReporter {
   #waitUntil = Number.NEGATIVE_INFINITY;
   #waitCause: WaitCause | undefined;
   #lastOutputAt: number;
+  /** Rows carried over by --resume: done, but not this run's pace. */
+  #carried = 0;
   #lastText = "";
   #timer: ReturnType<typeof setTimeout> | undefined;
   #finished = false;
@@ -230,15 +232,20 @@ export class ProgressReporter {
     else this.#schedule();
   }
 
-  /** One row finished (the run calls this in input order). */
-  row(failed: boolean): void {
+  /**
+   * One row finished (the run calls this in input order). A row `carried` over by --resume counts
+   * as done but not in the rate: the ETA is this run's own pace, not the speed of reading an
+   * earlier results file.
+   */
+  row(failed: boolean, carried = false): void {
     if (this.#finished) return;
     this.#done += 1;
+    if (carried) this.#carried += 1;
     if (failed) this.#failed += 1;
     const now = this.#now();
     const last = this.#samples[this.#samples.length - 1];
     if (last === undefined || now - last.at >= SAMPLE_SPACING_MS) {
-      this.#samples.push({ at: now, done: this.#done });
+      this.#samples.push({ at: now, done: this.#done - this.#carried });
     }
     if (now - this.#lastOutputAt >= this.#intervalMs) this.#output();
   }
@@ -295,7 +302,7 @@ export class ProgressReporter {
     }
     const anchor = this.#samples[0];
     if (anchor === undefined || now - anchor.at < MIN_RATE_SPAN_MS) return undefined;
-    return ((this.#done - anchor.done) / (now - anchor.at)) * 1000;
+    return ((this.#done - this.#carried - anchor.done) / (now - anchor.at)) * 1000;
   }
 
   #output(): void {

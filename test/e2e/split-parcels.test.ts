@@ -57,6 +57,19 @@ describe("split parcels", () => {
     ["12350", "1z 999 aa1 00 0001 2350", "UPS Ground", "TWB", "1"],
   ];
 
+  it("a dry run names one shipment per parcel: the group's later row creates none", async () => {
+    const store = await startE2eSandbox();
+    const dry = await run(store, rows, ["--dry-run"]);
+    expect(dry.posts).toHaveLength(0);
+    expect(dry.results.rows.map((row) => [row.result, row.fields_updated])).toEqual([
+      ["would_update", "shipment_created"],
+      ["would_update", "shipment_created"],
+      ["would_update", "shipment_created"],
+      ["would_update", "shipment_created"],
+      ["unchanged", ""],
+    ]);
+  });
+
   it.each([["bulk"], ["per-order"]])(
     "one shipment per tracking number with its rows' items; a re-run creates nothing (--reads %s)",
     async (reads) => {

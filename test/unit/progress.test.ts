@@ -299,6 +299,19 @@ describe("ProgressReporter state", () => {
     g.reporter.finish();
   });
 
+  it("leaves rows carried over by --resume out of the rate and the ETA", () => {
+    vi.useFakeTimers();
+    const h = harness({ isTTY: false, total: 1_000 });
+    // 900 rows carried over at once, then this run's own pace: 10 rows/s for 3 s.
+    for (let i = 0; i < 900; i++) h.reporter.row(false, true);
+    h.rows(30, 100);
+    const state = h.reporter.state();
+    expect(state.done).toBe(930);
+    expect(state.ratePerSec).toBeCloseTo(10, 0);
+    expect(state.etaMs).toBeCloseTo((70 / (state.ratePerSec ?? 1)) * 1000, -3);
+    h.reporter.finish();
+  });
+
   it("smooths the rate over the last ~10 s", () => {
     vi.useFakeTimers();
     const h = harness({ isTTY: false, total: 10_000 });
