@@ -14,6 +14,14 @@ const TILES: Readonly<Record<TileKey, { readonly label: string; readonly help: s
   rows: { label: "rows", help: "Data rows of the input file that got a result" },
   updated: { label: "updated", help: "Rows that changed their order" },
   unchanged: { label: "unchanged", help: "Rows whose order already was as asked" },
+  already_shipped: {
+    label: "already shipped",
+    help: "Rows whose order another app had shipped under another tracking number",
+  },
+  conflict: {
+    label: "conflict",
+    help: "Rows left alone: someone changed the field since (an expect_ value did not match)",
+  },
   would_update: { label: "would update", help: "Dry run: rows that would change their order" },
   valid: { label: "valid", help: "validate: rows that passed every offline check" },
   failed: { label: "failed", help: "Rows the store refused or that could not be applied" },
@@ -42,6 +50,8 @@ const TONE: Readonly<Partial<Record<TileKey, string>>> = {
   failed: "bad",
   invalid: "warn",
   needs_review: "review",
+  already_shipped: "plain",
+  conflict: "warn",
   not_attempted: "muted",
 };
 
@@ -258,6 +268,8 @@ function tiles(data: ReportData): string {
   const shown = TILE_KEYS.filter((key) => {
     if (key === "would_update") return data.flags.dryRun || data.totals.would_update > 0;
     if (key === "valid") return data.command === "validate" || data.totals.valid > 0;
+    // Results only some files have: shown when the run has them.
+    if (key === "already_shipped" || key === "conflict") return data.totals[key] > 0;
     if (data.command === "validate") {
       return !["updated", "unchanged", "shipments_created", "totals_recalculated"].includes(key);
     }

@@ -311,6 +311,19 @@ describe("the report's content", () => {
     expect(html).toMatch(/data-tile="needs_review"[^>]*><span class="tile-value" data-value="1">/);
   });
 
+  it("shows already_shipped and conflict tiles only when the run has such rows", () => {
+    expect(renderReport(sampleData())).not.toMatch(/data-tile="(already_shipped|conflict)"/);
+    const time = clock();
+    const collector = new ReportCollector({ now: time.now });
+    collector.onRow(outcome(1, "already_shipped"));
+    collector.onRow(outcome(2, "conflict", { errorCode: "E_CONFLICT", error: "changed since" }));
+    const html = renderReport(collector.build(context()));
+    expect(html).toMatch(
+      /data-tile="already_shipped"[^>]*><span class="tile-value" data-value="1">/,
+    );
+    expect(html).toMatch(/data-tile="conflict"[^>]*><span class="tile-value" data-value="1">/);
+  });
+
   it("groups failures by error code, largest first, with the code table's meaning and fix", () => {
     const data = sampleData();
     expect(data.failures.map((group) => [group.code, group.count])).toEqual([
