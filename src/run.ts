@@ -1,119 +1,30 @@
-import type { Writable } from "node:stream";
 import { pipeline } from "node:stream/promises";
-import type { ApiEvent } from "./api/bigcommerce.js";
 import { OutageError } from "./api/errors.js";
-import { RetryQuota } from "./api/retry-policy.js";
-import { applyInOrder } from "./apply/apply-in-order.js";
-import { applyRow } from "./apply/apply-row.js";
+import { applyStage } from "./apply/apply-stage.js";
 import type { Done, ToApply } from "./apply/items.js";
 import { openStores } from "./apply/open-stores.js";
-import { notAttempted } from "./apply/outcomes.js";
 import { RunStop } from "./apply/stop.js";
-import type { Store, StoreRegistry } from "./apply/stores.js";
 import type { CheckContext } from "./check/check-row.js";
 import { checkRows } from "./check/check-rows.js";
 import { buildStatusTable, DEFAULT_ORDER_STATUSES } from "./check/statuses.js";
-import type { StoreDirectory } from "./credentials.js";
 import type { BatchError } from "./errors.js";
-import {
-  type InputInfo,
-  type InputSnapshot,
-  inspectInput,
-  type ReadOptions,
-  readRows,
-  snapshotInput,
-} from "./input/read-rows.js";
+import { type InputSnapshot, inspectInput, readRows, snapshotInput } from "./input/read-rows.js";
 import { checkRunOptions } from "./options.js";
-import {
-  type Estimate,
-  estimateRun,
-  type QuotaInfo,
-  type RowKind,
-  requestsFor,
-  rowKind,
-} from "./output/estimate.js";
+import { type Estimate, estimateRows, estimateRun, type QuotaInfo } from "./output/estimate.js";
 import { lockResultsFile } from "./output/lock.js";
 import { RunOutputs } from "./output/outputs.js";
 import { checkOutputPaths, outputPathsOf } from "./output/paths.js";
 import { type RunSummary, SummaryBuilder } from "./output/summarize.js";
 import { UndoFile } from "./output/undo.js";
 import { OutputFileError } from "./output/write-results.js";
-import { LOOKAHEAD_ROWS, OrderReads } from "./read/order-reads.js";
 import { attachShipmentPlanning, ITEM_COLUMNS, ShipmentGroups } from "./read/shipment-groups.js";
-import { lookAhead, type Settling, settleChecks } from "./read/stages.js";
+import { BulkReads, type Settling } from "./read/stages.js";
 import { orderKeys, planResume } from "./resume/carry-over.js";
 import { SkipDone } from "./resume/skip-done.js";
-import type { AlreadyShippedPolicy, ColumnName, RowOutcome } from "./types.js";
+import type { RunOptions } from "./run-options.js";
+import type { ColumnName } from "./types.js";
 
-/** Options of one batch run; the CLI builds them from flags, a library user directly. */
-export interface RunOptions {
-  /** Path of the input CSV. */
-  readonly input: string;
-  /** `run` applies (or, with dryRun, reads); `validate` checks offline: no credentials, no network. */
-  readonly mode: "run" | "validate";
-  /**
-   * Results file path, or a stream (e.g. stdout), which is never ended. A stream whose reader goes
-   * away (EPIPE: `-o - | head`) stops the run like an interrupt. @default `<input>.results.csv` (chosen by the caller)
-   */
-  readonly output: string | Writable;
-  /** Write `<output>.failed.csv` (input columns of every row that did not succeed). @default true for a path */
-  readonly failedFile?: boolean;
-  readonly read?: ReadOptions;
-  /** Read-only requests; report what would change. @default false */
-  readonly dryRun?: boolean;
-  /**
-   * How orders are read (issue 12, README "Costs"): `bulk` reads the orders of the rows coming
-   * together (range reads, or one read with consignments per order) and writes only values that
-   * differ; `per-order` is the older flow (reads per shipment row, every given value sent).
-   * @default "bulk"
-   */
-  readonly reads?: "bulk" | "per-order";
-  /**
-   * A fully shipped order whose row has another tracking number and no items (another app shipped
-   * it, README "Split parcels"): `ok` ends it `unchanged` naming that shipment, `fail` ends it
-   * `failed` with E_ALREADY_SHIPPED. @default "ok"
-   */
-  readonly alreadyShipped?: AlreadyShippedPolicy;
-  /** Skip rows an earlier results file (at `output`) shows as done. @default false */
-  readonly resume?: boolean;
-  /** Rows worked on at once (different orders). @default 4 */
-  readonly concurrency?: number;
-  /** Stores; required for mode `run`. */
-  readonly stores?: StoreDirectory;
-  /** Per-attempt request timeout, ms. @default 30000 */
-  readonly timeoutMs?: number;
-  /** Requests per quota window left for the store's other apps. @default 10% of the quota */
-  readonly reserve?: number;
-  readonly maxAttempts?: number;
-  readonly backoff?: { readonly baseMs?: number; readonly maxMs?: number };
-  /** Run-level transient-retry budget (see api/retry-policy). */
-  readonly retryBudget?: number;
-  /** Wait before re-reading shipments after an unclear POST, ms. @default 2000 */
-  readonly reconcileDelayMs?: number;
-  /** Add a UTF-8 BOM to the results for Excel. @default false */
-  readonly excel?: boolean;
-  /** Graceful stop: no row starts after it aborts; rows in flight get `graceMs` to finish. */
-  readonly signal?: AbortSignal;
-  /** @default 30000 */
-  readonly graceMs?: number;
-  readonly userAgent?: string;
-  /** Called once the input has been checked (row total, encoding, warnings). */
-  readonly onStart?: (info: InputInfo) => void;
-  /**
-   * Called for every row, in input order, as its result is written. A row carried over by
-   * --resume comes with what its earlier record holds (order id, status, shipment id, error,
-   * message), never as created or recalculated by this run.
-   */
-  readonly onRow?: (outcome: RowOutcome) => void;
-  readonly onApiEvent?: (event: ApiEvent) => void;
-  /**
-   * Called once before the first write of a run (and a dry run) with how long it will take at the
-   * store's quota: the rows' requests by kind (output/estimate.ts ROW_COSTS), at the quota the
-   * default store's first answer announced, less the reserve. Costs one more local pass over the
-   * input, so only when asked.
-   */
-  readonly onEstimate?: (estimate: Estimate) => void;
-}
+export type { RunOptions } from "./run-options.js";
 
 /**
  * Run a batch: CSV rows → checked rows → API calls → outcomes → results CSV, streaming, in input order.
@@ -184,7 +95,7 @@ async function runSnapshot(options: RunOptions, snapshot: InputSnapshot): Promis
   snapshot.watch((error) => stop.stop("input_changed", error));
   // Loaded only to run: `validate` never touches HTTP, and skips loading axios (bench figure 4).
   const storesModule = running ? await import("./apply/stores.js") : undefined;
-  const stores = storesModule && openStoreRegistry(storesModule, options, stop.hard);
+  const stores = storesModule?.storeRegistryFor(options, stop.hard);
   const offline: CheckContext = {
     statuses: buildStatusTable(DEFAULT_ORDER_STATUSES),
     offline: options.mode === "validate",
@@ -205,7 +116,12 @@ async function runSnapshot(options: RunOptions, snapshot: InputSnapshot): Promis
     if (stores && hasDefault) await stores.get(undefined).statuses;
     if (stores && options.onEstimate) {
       quota = hasDefault ? stores.get(undefined).quota() : { reserve: options.reserve ?? 0 };
-      estimate = await estimateInput(info, readOptions, options.reads ?? "bulk", quota);
+      estimate = await estimateRows(
+        readRows(info, readOptions, options.signal),
+        info.rowCount,
+        options.reads ?? "bulk",
+        quota,
+      );
       options.onEstimate(estimate);
     }
     // Split parcels: one more local pass, only for a file with item columns (read/shipment-groups.ts).
@@ -251,7 +167,6 @@ async function runSnapshot(options: RunOptions, snapshot: InputSnapshot): Promis
         )
       : undefined;
   const summary = new SummaryBuilder();
-  const concurrency = options.concurrency ?? 4;
   const stopFor = (fatal: BatchError) =>
     stop.stop(fatal instanceof OutageError ? "outage" : "credentials_rejected", fatal);
 
@@ -276,68 +191,23 @@ async function runSnapshot(options: RunOptions, snapshot: InputSnapshot): Promis
       ),
     );
   }
-  // Bulk reads (issue 12): one OrderReads per store; the rows coming are announced ahead.
-  const bulk = running && (options.reads ?? "bulk") === "bulk";
-  const orderReads = new Map<string, OrderReads>();
-  const readsOf = (store: Store): OrderReads => {
-    let reads = orderReads.get(store.key);
-    if (!reads) {
-      reads = new OrderReads(store.api, stop.hard);
-      orderReads.set(store.key, reads);
-    }
-    return reads;
-  };
-  if (bulk) {
-    stages.push((items) =>
-      lookAhead(items as AsyncIterable<Done | ToApply>, LOOKAHEAD_ROWS, (item) => {
-        if ("apply" in item) readsOf(item.store).announce(item.apply.orderId);
-      }),
-    );
-  }
+  // Bulk reads (issue 12): one order cache per store; the rows coming are announced ahead.
+  const bulk =
+    running && (options.reads ?? "bulk") === "bulk" ? new BulkReads(stop.hard) : undefined;
+  if (bulk) stages.push((items) => bulk.announce(items as AsyncIterable<Done | ToApply>));
   stages.push((items) =>
-    applyInOrder<Done | ToApply, Settling>(items, {
-      concurrency,
-      maxPending: Math.max(64, concurrency * 16),
-      keyOf: (item) => ("apply" in item ? item.key : undefined),
-      // `--concurrency` per store, so a store waiting for its quota window never holds up another.
-      groupOf: (item) => ("apply" in item ? item.store.key : ""),
-      stopped: () => stop.stopped,
-      // Keyless items are done already; a row to apply that was not started is not attempted.
-      skip: (item) =>
-        "apply" in item
-          ? {
-              source: item.source,
-              outcome: notAttempted(item.source, item.apply.orderId, stop.error),
-            }
-          : item,
-      work: async (item) => {
-        if (!("apply" in item)) return item;
-        const statuses = bulk ? await item.store.statuses : undefined;
-        const applied = await applyRow(item.apply, {
-          api: item.store.api,
-          dryRun: options.dryRun ?? false,
-          reconcileDelayMs: options.reconcileDelayMs ?? 2000,
-          signal: stop.hard,
-          ...(bulk ? { reads: readsOf(item.store) } : {}),
-          ...(statuses ? { statusName: (id: number) => statuses.nameOf(id) } : {}),
-        });
-        if (applied.fatal) stopFor(applied.fatal);
-        return {
-          source: item.source,
-          outcome: applied.outcome,
-          ...(applied.settled ? { settled: applied.settled } : {}),
-        };
-      },
+    applyStage(items as AsyncIterable<Done | ToApply>, {
+      concurrency: options.concurrency ?? 4,
+      stop,
+      dryRun: options.dryRun ?? false,
+      reconcileDelayMs: options.reconcileDelayMs ?? 2000,
+      bulk,
+      onFatal: stopFor,
     }),
   );
   if (bulk) {
     stages.push((items) =>
-      settleChecks(items as AsyncIterable<Settling>, {
-        pending: () => [...orderReads.values()].reduce((sum, r) => sum + r.pendingChecks, 0),
-        flush: () => Promise.all([...orderReads.values()].map((r) => r.flush())).then(() => {}),
-        stopped: () => stop.stopped,
-        onFatal: stopFor,
-      }),
+      bulk.settle(items as AsyncIterable<Settling>, () => stop.stopped, stopFor),
     );
   }
   stages.push((done) =>
@@ -405,44 +275,8 @@ async function runSnapshot(options: RunOptions, snapshot: InputSnapshot): Promis
   return undoResult ? { ...built, undo: undoResult } : built;
 }
 
-/** The pass that prices the input: every row's kind, counted, at the quota given. */
-async function estimateInput(
-  info: InputInfo,
-  readOptions: ReadOptions,
-  reads: "bulk" | "per-order",
-  quota: QuotaInfo,
-): Promise<Estimate> {
-  const counts: Partial<Record<RowKind, number>> = {};
-  for await (const row of readRows(info, readOptions)) {
-    const kind = rowKind(row.values);
-    if (kind !== undefined) counts[kind] = (counts[kind] ?? 0) + 1;
-  }
-  return estimateRun(requestsFor(counts, reads), info.rowCount, quota);
-}
-
 async function* mapItems<T>(items: AsyncIterable<T>, map: (item: T) => T): AsyncGenerator<T> {
   for await (const item of items) yield map(item);
 }
 
 const identity = (items: AsyncIterable<unknown>): AsyncIterable<unknown> => items;
-
-/** One client per store, shared by every worker; an outage anywhere stops dispatching (issue #4). */
-function openStoreRegistry(
-  module: typeof import("./apply/stores.js"),
-  options: RunOptions,
-  signal: AbortSignal,
-): StoreRegistry {
-  return new module.StoreRegistry({
-    directory: options.stores,
-    userAgent: options.userAgent ?? "bc-order-batch",
-    timeoutMs: options.timeoutMs,
-    maxAttempts: options.maxAttempts,
-    backoff: options.backoff,
-    reserve: options.reserve,
-    retryQuota: new RetryQuota(
-      options.retryBudget !== undefined ? { capacity: options.retryBudget } : undefined,
-    ),
-    onApiEvent: options.onApiEvent,
-    signal,
-  });
-}

@@ -1,9 +1,10 @@
 import { type ApiEvent, type ApiOptions, createStoreApi } from "../api/bigcommerce.js";
-import type { RetryQuota } from "../api/retry-policy.js";
+import { RetryQuota } from "../api/retry-policy.js";
 import type { ApiStats, StoreApi } from "../api/store-api.js";
 import { buildStatusTable, type StatusTable } from "../check/statuses.js";
 import type { StoreCredentials, StoreDirectory } from "../credentials.js";
 import { BatchError } from "../errors.js";
+import type { RunOptions } from "../run-options.js";
 
 /** A store as a run uses it: one API client (and so one rate limiter) and its status table. */
 export interface Store {
@@ -104,4 +105,21 @@ export class StoreRegistry {
   stats(): ApiStats[] {
     return [...this.#stores.values()].map((store) => store.api.stats);
   }
+}
+
+/** One client per store of a run, shared by every worker; an outage anywhere stops dispatching (issue #4). */
+export function storeRegistryFor(options: RunOptions, signal: AbortSignal): StoreRegistry {
+  return new StoreRegistry({
+    directory: options.stores,
+    userAgent: options.userAgent ?? "bc-order-batch",
+    timeoutMs: options.timeoutMs,
+    maxAttempts: options.maxAttempts,
+    backoff: options.backoff,
+    reserve: options.reserve,
+    retryQuota: new RetryQuota(
+      options.retryBudget !== undefined ? { capacity: options.retryBudget } : undefined,
+    ),
+    onApiEvent: options.onApiEvent,
+    signal,
+  });
 }

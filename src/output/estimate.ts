@@ -132,3 +132,18 @@ export function estimateToJson(estimate: Estimate): Record<string, unknown> {
     exact: estimate.exact,
   };
 }
+
+/** The pass that prices an input: every row's kind, counted, at the quota given. */
+export async function estimateRows(
+  rows: AsyncIterable<SourceRow>,
+  rowCount: number,
+  reads: "bulk" | "per-order",
+  quota: QuotaInfo,
+): Promise<Estimate> {
+  const counts: Partial<Record<RowKind, number>> = {};
+  for await (const row of rows) {
+    const kind = rowKind(row.values);
+    if (kind !== undefined) counts[kind] = (counts[kind] ?? 0) + 1;
+  }
+  return estimateRun(requestsFor(counts, reads), rowCount, quota);
+}

@@ -1,7 +1,9 @@
 import { setTimeout as sleep } from "node:timers/promises";
 import type { AppliedRow } from "../apply/apply-row.js";
-import type { Done } from "../apply/items.js";
+import type { Done, ToApply } from "../apply/items.js";
+import type { Store } from "../apply/stores.js";
 import type { BatchError } from "../errors.js";
+import { LOOKAHEAD_ROWS, OrderReads } from "./order-reads.js";
 
 /**
  * The two stages bulk reads add around the apply stage (run.ts; issue 12): `lookAhead` announces
@@ -132,5 +134,50 @@ export async function* settleChecks(
     }
   } finally {
     await iterator.return?.();
+  }
+}
+
+/**
+ * The bulk reads of a run (issue 12): one OrderReads per store, and the two stages around the apply
+ * stage that feed and drain them.
+ */
+export class BulkReads {
+  readonly #signal: AbortSignal;
+  readonly #byStore = new Map<string, OrderReads>();
+
+  constructor(signal: AbortSignal) {
+    this.#signal = signal;
+  }
+
+  /** The order cache of a store, made on first use. */
+  of(store: Store): OrderReads {
+    let reads = this.#byStore.get(store.key);
+    if (!reads) {
+      reads = new OrderReads(store.api, this.#signal);
+      this.#byStore.set(store.key, reads);
+    }
+    return reads;
+  }
+
+  /** Announces the orders of the rows coming (the read window: LOOKAHEAD_ROWS ahead). */
+  announce(items: AsyncIterable<Done | ToApply>): AsyncIterable<Done | ToApply> {
+    return lookAhead(items, LOOKAHEAD_ROWS, (item) => {
+      if ("apply" in item) this.of(item.store).announce(item.apply.orderId);
+    });
+  }
+
+  /** Holds results that wait for a read-back until it is settled, in input order. */
+  settle(
+    items: AsyncIterable<Settling>,
+    stopped: () => boolean,
+    onFatal: (fatal: BatchError) => void,
+  ): AsyncIterable<Done> {
+    const all = () => [...this.#byStore.values()];
+    return settleChecks(items, {
+      pending: () => all().reduce((sum, reads) => sum + reads.pendingChecks, 0),
+      flush: () => Promise.all(all().map((reads) => reads.flush())).then(() => {}),
+      stopped,
+      onFatal,
+    });
   }
 }
