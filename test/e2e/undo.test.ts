@@ -194,4 +194,33 @@ describe("the undo file", () => {
     const undo = await readFile(join(dir, "remove.results.undo.csv"), "utf8");
     expect(undo).toContain("794600000001");
   });
+
+  it("the undo of a removal makes the shipment again: same tracking number, items and address", async () => {
+    const before = sandbox.store.listShipments(12348).find((s) => s.id === 500);
+    expect(before).toBeDefined();
+    const input = join(dir, "remove.csv");
+    await writeFile(input, "order_id,delete_shipment_id\n12348,500\n");
+    expect((await run(input)).code).toBe(0);
+    expect(sandbox.store.listShipments(12348)).toHaveLength(0);
+
+    const undoFile = join(dir, "remove.results.undo.csv");
+    const undone = await run(undoFile);
+    expect(undone.code).toBe(0);
+    const results = await readResults(join(dir, "remove.results.undo.results.csv"));
+    checkInvariants({ inputRows: results.rows.length, results, sandbox });
+    const again = sandbox.store.listShipments(12348);
+    expect(again).toHaveLength(1);
+    expect(again[0]).toMatchObject({
+      tracking_number: before?.tracking_number,
+      order_address_id: before?.order_address_id,
+    });
+    const items = (shipment: typeof before) =>
+      (shipment?.items ?? [])
+        .map((item) => [item.order_product_id, item.quantity])
+        .sort((a, b) => Number(a[0]) - Number(b[0]));
+    expect(items(again[0])).toEqual(items(before));
+    // Run twice, the undo creates nothing more (the tracking number exists).
+    expect((await run(undoFile, ["-o", join(dir, "twice.csv")])).code).toBe(0);
+    expect(sandbox.store.listShipments(12348)).toHaveLength(1);
+  });
 });
