@@ -15,7 +15,14 @@ import type { OrderReads } from "../read/order-reads.js";
 import { readOrderState } from "../read/order-state.js";
 import { afterWrites } from "../read/snapshot.js";
 import type { CheckedRow, Order, RowOutcome, RowResultState } from "../types.js";
-import { applyPlan, fatalOf, undoSourceOf, type WriteProgress, withTarget } from "./apply-plan.js";
+import {
+  applyPlan,
+  fatalOf,
+  undoSourceOf,
+  type WriteProgress,
+  type WriteResult,
+  withTarget,
+} from "./apply-plan.js";
 
 /** Everything one row needs to be applied; one per store. */
 export interface ApplyContext {
@@ -151,19 +158,7 @@ export async function applyRow(row: CheckedRow, context: ApplyContext): Promise<
 
     const written = await applyPlan(row.orderId, plan, state.order, context, progress);
     if (written.kind === "unknown_shipment") {
-      const rest = plan.writes.flatMap((write) =>
-        write.kind === "update_order" ? [...write.fields] : [],
-      );
-      return {
-        outcome: {
-          ...base,
-          result: "needs_review",
-          fieldsUpdated: [],
-          ...errorText(written.error),
-          message: `could not tell whether the shipment was created; check order ${row.orderId} for tracking number ${written.body.tracking_number} (a re-run or --resume checks again and never creates a second one)${rest.length > 0 ? `; not applied: ${rest.join(";")}` : ""}`,
-        },
-        ...(written.fatal ? { fatal: written.fatal } : {}),
-      };
+      return unknownShipment(base, plan, written);
     }
     const { applied, shipmentId } = progress;
     const message = joinMessages(existingNote, written.totalsNote);
@@ -284,19 +279,7 @@ async function applyRowBulk(
     );
     if (written.kind === "unknown_shipment") {
       reads.forget(row.orderId);
-      const rest = plan.writes.flatMap((write) =>
-        write.kind === "update_order" ? [...write.fields] : [],
-      );
-      return {
-        outcome: {
-          ...base,
-          result: "needs_review",
-          fieldsUpdated: [],
-          ...errorText(written.error),
-          message: `could not tell whether the shipment was created; check order ${row.orderId} for tracking number ${written.body.tracking_number} (a re-run or --resume checks again and never creates a second one)${rest.length > 0 ? `; not applied: ${rest.join(";")}` : ""}`,
-        },
-        ...(written.fatal ? { fatal: written.fatal } : {}),
-      };
+      return unknownShipment(base, plan, written);
     }
     // The status the shipment set is only predicted until read back, unless a PUT answered it.
     const predicted =
@@ -557,5 +540,29 @@ function dryRunFields(
   return {
     fields: fields.filter((field) => field !== "shipment_created"),
     groupNote: `part of the shipment line ${group.firstLine} would create (lines ${group.items.map((item) => item.line).join(", ")})`,
+  };
+}
+
+/**
+ * A shipment POST whose outcome could not be told (the re-read failed too): the row needs review,
+ * and nothing after the shipment (the PUT) was sent.
+ */
+function unknownShipment(
+  base: OutcomeBaseOf,
+  plan: Extract<RowPlan, { ok: true }>,
+  written: Extract<WriteResult, { kind: "unknown_shipment" }>,
+): AppliedRow {
+  const rest = plan.writes.flatMap((write) =>
+    write.kind === "update_order" ? [...write.fields] : [],
+  );
+  return {
+    outcome: {
+      ...base,
+      result: "needs_review",
+      fieldsUpdated: [],
+      ...errorText(written.error),
+      message: `could not tell whether the shipment was created; check order ${base.orderId} for tracking number ${written.body.tracking_number} (a re-run or --resume checks again and never creates a second one)${rest.length > 0 ? `; not applied: ${rest.join(";")}` : ""}`,
+    },
+    ...(written.fatal ? { fatal: written.fatal } : {}),
   };
 }

@@ -14,6 +14,7 @@ import { pipeline as pipelineAsync } from "node:stream/promises";
 import { CsvError, Parser } from "csv-parse";
 import { parse as parseSync } from "csv-parse/sync";
 import { InputFileError, InternalError } from "../errors.js";
+import { firstEvent } from "../events.js";
 import type { ColumnName, RowProblem, SourceRow } from "../types.js";
 import { headerNormalForm } from "./aliases.js";
 import {
@@ -1387,19 +1388,7 @@ function invalidUtf8Problem(info: InputInfo, bad: InvalidUtf8): RowProblem {
 /** Resolves when `stream` may have data to read, or has ended, failed or closed. */
 function readableOrDone(stream: Readable): Promise<void> {
   if (stream.readableEnded || stream.destroyed) return Promise.resolve();
-  return new Promise((resolve) => {
-    const done = (): void => {
-      stream.off("readable", done);
-      stream.off("end", done);
-      stream.off("error", done);
-      stream.off("close", done);
-      resolve();
-    };
-    stream.on("readable", done);
-    stream.on("end", done);
-    stream.on("error", done);
-    stream.on("close", done);
-  });
+  return firstEvent(stream, ["readable", "end", "error", "close"]);
 }
 
 function readError(file: string, error: unknown, line: number): unknown {

@@ -4,26 +4,30 @@
  * `--resume`. Pure: the CLI passes its parsed flags in and prints the result for a person to paste.
  */
 
+import type { CliFlags } from "../options.js";
+
 /** The flags of a run that the command repeats (the CLI's parsed flags, camelCase). */
-export interface ResumeFlags {
-  readonly input: string;
-  readonly output?: string | undefined;
-  readonly dryRun?: boolean | undefined;
-  readonly map?: readonly string[] | undefined;
-  readonly encoding?: string | undefined;
-  readonly delimiter?: string | undefined;
-  readonly allowExtraColumns?: boolean | undefined;
-  readonly excel?: boolean | undefined;
-  readonly credentials?: string | undefined;
-  readonly credentialsId?: string | undefined;
-  readonly storeHash?: string | undefined;
-  readonly apiUrl?: string | undefined;
-  readonly concurrency?: number | undefined;
-  readonly timeout?: number | undefined;
-  readonly grace?: number | undefined;
-  readonly reserve?: number | undefined;
-  readonly alreadyShipped?: string | undefined;
-}
+export type ResumeFlags = Pick<
+  CliFlags,
+  | "input"
+  | "output"
+  | "dryRun"
+  | "map"
+  | "encoding"
+  | "delimiter"
+  | "allowExtraColumns"
+  | "excel"
+  | "credentials"
+  | "credentialsId"
+  | "storeHash"
+  | "apiUrl"
+  | "concurrency"
+  | "timeout"
+  | "grace"
+  | "reserve"
+  | "reads"
+  | "alreadyShipped"
+>;
 
 /** Flags with a value, in the order the command lists them (policy as data). */
 const VALUE_FLAGS: readonly (readonly [keyof ResumeFlags, string])[] = [
@@ -33,6 +37,7 @@ const VALUE_FLAGS: readonly (readonly [keyof ResumeFlags, string])[] = [
   ["credentialsId", "--credentials-id"],
   ["storeHash", "--store-hash"],
   ["apiUrl", "--api-url"],
+  ["reads", "--reads"],
   ["alreadyShipped", "--already-shipped"],
 ];
 

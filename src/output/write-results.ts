@@ -4,6 +4,7 @@ import type { Writable } from "node:stream";
 import { finished } from "node:stream/promises";
 import { promisify } from "node:util";
 import { BatchError } from "../errors.js";
+import { firstEvent } from "../events.js";
 
 // The results file is a contract (issue #2, #5): fixed header, one record per input row, UTF-8,
 // formula-neutralised cells (csv-line.ts). This module names and writes the files; resume/ reads
@@ -186,17 +187,7 @@ export class GuardedOutput {
     }
     this.#unconfirmed++;
     if (target.write(text, this.#written)) return undefined;
-    return new Promise((resolve) => {
-      const done = (): void => {
-        target.off("drain", done);
-        target.off("error", done);
-        target.off("close", done);
-        resolve();
-      };
-      target.on("drain", done);
-      target.on("error", done);
-      target.on("close", done);
-    });
+    return firstEvent(target, ["drain", "error", "close"]);
   }
 
   /**

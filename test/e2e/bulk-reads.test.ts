@@ -1,7 +1,6 @@
 // Bulk reads (issue 12), end to end: the built CLI against the sandbox, requests counted at the
 // store. Range reads for dense ids, single reads for isolated ones, each caveat's fallback
 // (docs/bigcommerce-api.md §6, §11), rows of one order planning on each other, re-runs writing nothing.
-import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import {
   type FaultRule,
@@ -11,15 +10,7 @@ import {
   type SandboxOptions,
   type SeedOrder,
 } from "../../src/sandbox/index.js";
-import {
-  checkInvariants,
-  readResults,
-  runCli,
-  sandboxEnv,
-  startE2eSandbox,
-  tempDir,
-  writeCsv,
-} from "../helpers/cli.js";
+import { runRows, startE2eSandbox } from "../helpers/cli.js";
 
 const FAST = ["--backoff-base-ms", "5", "--backoff-max-ms", "20", "--quiet"];
 const SHIP_HEADER = [
@@ -48,24 +39,14 @@ async function run(
   extra: string[] = [],
   expectCode = 0,
 ) {
-  const dir = await tempDir("bc-bulk-");
-  const file = await writeCsv(join(dir, "in.csv"), header, rows);
-  const output = join(dir, "out.csv");
-  const before = store.stats().requestLog.length;
-  const cli = await runCli([file, "-o", output, ...FAST, ...extra], { env: sandboxEnv(store) });
-  const results = await readResults(output);
-  checkInvariants({
-    inputRows: rows.length,
-    results,
-    sandbox: store,
-    run: cli,
+  const { results, requests, file, output } = await runRows(
+    store,
+    header,
+    rows,
+    [...FAST, ...extra],
     expectCode,
-    input: { header, rows },
-  });
-  const log = store
-    .stats()
-    .requestLog.slice(before)
-    .filter((e) => e.route !== "order_statuses");
+  );
+  const log = requests.filter((e) => e.route !== "order_statuses");
   const count = (route: string) => log.filter((e) => e.route === route).length;
   const writes = log.filter((e) => e.method !== "GET").length;
   return { results, log, count, writes, file, output };

@@ -3,6 +3,7 @@
 import { copyFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
+import type { Sandbox } from "../../src/sandbox/index.js";
 import {
   checkInvariants,
   expectFileRejected,
@@ -17,6 +18,22 @@ import {
 } from "../helpers/cli.js";
 
 const warningLines = (stderr: string) => stderr.split("\n").filter((l) => l.startsWith("warning:"));
+
+/** Writes the input, runs the built CLI on it against `sandbox`, and checks the run's invariants. */
+async function applyFile(
+  sandbox: Sandbox,
+  name: string,
+  text: string,
+  args: readonly string[],
+  inputRows: number,
+  expectCode: number,
+) {
+  const prepared = await prepareInput(name, text);
+  const run = await runCli([prepared.input, ...args], { env: sandboxEnv(sandbox) });
+  const file = await readResults(prepared.results);
+  checkInvariants({ inputRows, results: file, sandbox, run, expectCode });
+  return { run, file, prepared };
+}
 
 describe("a ShipStation export, no flags", () => {
   it("is read by its own headers, its ship-to and date columns ignored with one notice", async () => {
@@ -58,13 +75,14 @@ describe("a ShipStation export, no flags", () => {
 describe("carrier names", () => {
   it("a carrier column fills both shipping_provider and tracking_carrier", async () => {
     const sandbox = await startE2eSandbox();
-    const prepared = await prepareInput(
+    await applyFile(
+      sandbox,
       "carriers.csv",
       "order_id,tracking_number,carrier\n12345,JD014600006281230704,DHL Express\n12346,1Z 999 AA1 01 2345 6784,UPS Ground\n12347,9400100000000000000000,stamps_com\n",
+      ["--quiet"],
+      3,
+      0,
     );
-    const run = await runCli([prepared.input, "--quiet"], { env: sandboxEnv(sandbox) });
-    const file = await readResults(prepared.results);
-    checkInvariants({ inputRows: 3, results: file, sandbox, run, expectCode: 0 });
     expect(sandbox.store.listShipments(12345)).toEqual([
       expect.objectContaining({ shipping_provider: "", tracking_carrier: "dhl" }),
     ]);
@@ -82,13 +100,14 @@ describe("carrier names", () => {
 
   it("shipping_provider values that were refused before (DHL, UPS Ground) now map", async () => {
     const sandbox = await startE2eSandbox();
-    const prepared = await prepareInput(
+    await applyFile(
+      sandbox,
       "providers.csv",
       "order_id,tracking_number,shipping_provider\n12345,JD014600006281230704,DHL\n12346,1Z999AA10123456784,Fedex Ground\n",
+      ["--quiet"],
+      2,
+      0,
     );
-    const run = await runCli([prepared.input, "--quiet"], { env: sandboxEnv(sandbox) });
-    const file = await readResults(prepared.results);
-    checkInvariants({ inputRows: 2, results: file, sandbox, run, expectCode: 0 });
     expect(sandbox.store.listShipments(12345)).toEqual([
       expect.objectContaining({ shipping_provider: "", tracking_carrier: "dhl" }),
     ]);
@@ -99,13 +118,14 @@ describe("carrier names", () => {
 
   it("an unknown carrier without a tracking_link is invalid (E_CARRIER), the other rows go ahead", async () => {
     const sandbox = await startE2eSandbox();
-    const prepared = await prepareInput(
+    const { file } = await applyFile(
+      sandbox,
       "unknown-carrier.csv",
       "order_id,tracking_number,carrier\n12345,AB123,Speedy Couriers Ltd\n12346,1Z999AA10123456784,UPS\n",
+      ["--quiet"],
+      2,
+      1,
     );
-    const run = await runCli([prepared.input, "--quiet"], { env: sandboxEnv(sandbox) });
-    const file = await readResults(prepared.results);
-    checkInvariants({ inputRows: 2, results: file, sandbox, run, expectCode: 1 });
     expect(file.rows[0]).toMatchObject({ result: "invalid", error_code: "E_CARRIER" });
     expect(file.rows[1]).toMatchObject({ result: "updated" });
     expect(sandbox.store.listShipments(12345)).toEqual([]);
@@ -140,13 +160,14 @@ describe("carrier names", () => {
 describe("header shapes", () => {
   it("Excel's nameless trailing header cells, empty in every row, are ignored with a warning", async () => {
     const sandbox = await startE2eSandbox();
-    const prepared = await prepareInput(
+    const { run } = await applyFile(
+      sandbox,
       "excel-trailing.csv",
       "order_id,status_id,,\r\n12345,10,,\r\n12346,Completed\r\n",
+      [],
+      2,
+      0,
     );
-    const run = await runCli([prepared.input], { env: sandboxEnv(sandbox) });
-    const file = await readResults(prepared.results);
-    checkInvariants({ inputRows: 2, results: file, sandbox, run, expectCode: 0 });
     expect(warningLines(run.stderr)).toHaveLength(1);
     expect(sandbox.store.getOrder(12345)?.status_id).toBe(10);
     expect(sandbox.store.getOrder(12346)?.status_id).toBe(10);
@@ -154,13 +175,14 @@ describe("header shapes", () => {
 
   it("SAP's trailing delimiter on every line", async () => {
     const sandbox = await startE2eSandbox();
-    const prepared = await prepareInput(
+    await applyFile(
+      sandbox,
       "sap.csv",
       "order_id;status_id;staff_notes;\n12345;2;Packed, checked;\n",
+      ["--quiet"],
+      1,
+      0,
     );
-    const run = await runCli([prepared.input, "--quiet"], { env: sandboxEnv(sandbox) });
-    const file = await readResults(prepared.results);
-    checkInvariants({ inputRows: 1, results: file, sandbox, run, expectCode: 0 });
     expect(sandbox.store.getOrder(12345)).toMatchObject({
       status_id: 2,
       staff_notes: "Packed, checked",
@@ -223,13 +245,14 @@ describe("header shapes", () => {
 describe("status names", () => {
   it('"2 - Shipped" is status 2; "3 - Shipped" is invalid; "Complete" is invalid', async () => {
     const sandbox = await startE2eSandbox();
-    const prepared = await prepareInput(
+    const { file } = await applyFile(
+      sandbox,
       "statuses.csv",
       "order_id,status\n12345,2 - Shipped\n12346,3 - Shipped\n12347,Complete\n",
+      ["--quiet"],
+      3,
+      1,
     );
-    const run = await runCli([prepared.input, "--quiet"], { env: sandboxEnv(sandbox) });
-    const file = await readResults(prepared.results);
-    checkInvariants({ inputRows: 3, results: file, sandbox, run, expectCode: 1 });
     expect(file.rows.map((row) => [row.result, row.error_code])).toEqual([
       ["updated", ""],
       ["invalid", "E_STATUS_MISMATCH"],

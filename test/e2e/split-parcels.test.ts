@@ -5,39 +5,20 @@
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import type { Sandbox } from "../../src/sandbox/index.js";
-import {
-  checkInvariants,
-  readResults,
-  runCli,
-  sandboxEnv,
-  startE2eSandbox,
-  tempDir,
-  writeCsv,
-} from "../helpers/cli.js";
+import { runCli, runRows, sandboxEnv, startE2eSandbox, tempDir, writeCsv } from "../helpers/cli.js";
 
 const FAST = ["--backoff-base-ms", "5", "--backoff-max-ms", "20", "--quiet"];
 const HEADER = ["order_id", "tracking_number", "carrier", "sku", "quantity"];
 
 async function run(store: Sandbox, rows: string[][], extra: string[] = [], expectCode = 0) {
-  const dir = await tempDir("bc-split-");
-  const file = await writeCsv(join(dir, "in.csv"), HEADER, rows);
-  const output = join(dir, "out.csv");
-  const before = store.stats().requestLog.length;
-  const cli = await runCli([file, "-o", output, ...FAST, ...extra], { env: sandboxEnv(store) });
-  const results = await readResults(output);
-  checkInvariants({
-    inputRows: rows.length,
-    results,
-    sandbox: store,
-    run: cli,
+  const { results, requests, cli } = await runRows(
+    store,
+    HEADER,
+    rows,
+    [...FAST, ...extra],
     expectCode,
-    input: { header: HEADER, rows },
-  });
-  const posts = store
-    .stats()
-    .requestLog.slice(before)
-    .filter((entry) => entry.route === "shipment_post");
-  return { results, posts, cli };
+  );
+  return { results, cli, posts: requests.filter((entry) => entry.route === "shipment_post") };
 }
 
 const itemsOf = (store: Sandbox, orderId: number, shipmentId: string) =>

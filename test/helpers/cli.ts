@@ -11,7 +11,18 @@ import { join, resolve } from "node:path";
 import { setTimeout as delay } from "node:timers/promises";
 import { fileURLToPath } from "node:url";
 import { onTestFinished } from "vitest";
-import { MIN_SECRET_LENGTH, maskSecrets, recordRunSecrets, whereSecretsAppear } from "./e2e.js";
+import type { Sandbox } from "../../src/sandbox/index.js";
+import {
+  checkInvariants,
+  MIN_SECRET_LENGTH,
+  maskSecrets,
+  readResults,
+  recordRunSecrets,
+  sandboxEnv,
+  tempDir,
+  whereSecretsAppear,
+  writeCsv,
+} from "./e2e.js";
 
 // One import for end-to-end tests: the files, results and invariant helpers live in e2e.ts.
 export * from "./e2e.js";
@@ -448,4 +459,33 @@ function afterTest(
   } catch {
     // Not inside a test (beforeAll, module scope): the timeout is the backstop.
   }
+}
+
+/**
+ * Writes `rows` under `header` to a file, runs the built CLI on it against `store` (results to a
+ * file beside it), checks the run's invariants (exit code `expectCode`), and returns the results
+ * with the requests the store handled during the run.
+ */
+export async function runRows(
+  store: Sandbox,
+  header: string[],
+  rows: string[][],
+  args: readonly string[] = [],
+  expectCode = 0,
+) {
+  const dir = await tempDir("bc-rows-");
+  const file = await writeCsv(join(dir, "in.csv"), header, rows);
+  const output = join(dir, "out.csv");
+  const before = store.stats().requestLog.length;
+  const cli = await runCli([file, "-o", output, ...args], { env: sandboxEnv(store) });
+  const results = await readResults(output);
+  checkInvariants({
+    inputRows: rows.length,
+    results,
+    sandbox: store,
+    run: cli,
+    expectCode,
+    input: { header, rows },
+  });
+  return { results, cli, file, output, requests: store.stats().requestLog.slice(before) };
 }

@@ -87,6 +87,15 @@ describe("resumeCommand", () => {
     ]);
   });
 
+  it("resumes with the same way of reading orders", () => {
+    expect(shellWords(resumeCommand({ input: "o.csv", reads: "per-order" }) as string)).toEqual([
+      "o.csv",
+      "--reads",
+      "per-order",
+      "--resume",
+    ]);
+  });
+
   it("an input named like a flag stays the input", () => {
     expect(shellWords(resumeCommand({ input: "-x.csv" }) as string)[0]).toBe("./-x.csv");
   });
